@@ -1,0 +1,198 @@
+package io.tinythreads.fsm;
+
+import io.tinythreads.fsm.WorkerEvent.Cancel;
+import io.tinythreads.fsm.WorkerEvent.Disconnected;
+import io.tinythreads.fsm.WorkerEvent.Failure;
+import io.tinythreads.fsm.WorkerEvent.Heartbeat;
+import io.tinythreads.fsm.WorkerEvent.Hello;
+import io.tinythreads.fsm.WorkerEvent.Ok;
+import io.tinythreads.fsm.WorkerEvent.PeerStored;
+import io.tinythreads.fsm.WorkerEvent.Result;
+import io.tinythreads.fsm.WorkerEvent.Tick;
+import io.tinythreads.fsm.WorkerState.AwaitingHello;
+import io.tinythreads.fsm.WorkerState.Blocked;
+import io.tinythreads.fsm.WorkerState.Cancelled;
+import io.tinythreads.fsm.WorkerState.Failed;
+import io.tinythreads.fsm.WorkerState.Running;
+import io.tinythreads.fsm.WorkerState.Succeeded;
+import io.tinythreads.proto.Artifact;
+import io.tinythreads.proto.Command;
+import io.tinythreads.proto.Quit;
+import java.util.Set;
+
+/**
+ * The per-worker state machine: a pure function from (state, event) to (next state, commands).
+ * No I/O and no clock; time arrives in events. One instance serves every worker of every job; the
+ * per-worker facts live in the state values (mu's machine_state.py inverted: no shared dict, no
+ * string matching, no changing an object's class).
+ */
+public final class WorkerFsm {
+  /** Failure codes the FSM itself produces. */
+  public static final String DEADLINE = "DEADLINE";
+  public static final String DISCONNECTED = "DISCONNECTED";
+  public static final String NO_HELLO = "NO_HELLO";
+  public static final String UNRESPONSIVE = "UNRESPONSIVE";
+  public static final String PROTOCOL = "PROTOCOL";
+  public static final String PEER_WAIT = "PEER_WAIT";
+  /** The worker cannot run this command in this build (e.g. the xc stages before the re-encoder). */
+  public static final String UNSUPPORTED = "UNSUPPORTED";
+
+  private final FsmConfig config;
+
+  public WorkerFsm(FsmConfig config) {
+    this.config = config;
+  }
+
+  public FsmConfig config() {
+    return config;
+  }
+
+  /**
+   * The state of a freshly launched worker for {@code ctx}. {@code storedForChunk} lists the
+   * chunk's artifacts already in the blob store (stages producing them are skipped);
+   * {@code storedForPredecessor} lists the predecessor's.
+   */
+  public static AwaitingHello initial(
+      ChunkContext ctx, Set<Artifact> storedForChunk, Set<Artifact> storedForPredecessor, long nowMillis) {
+    Plan plan = new Plan(ctx, Planner.plan(ctx.pipeline(), ctx.chunk(), storedForChunk));
+    return new AwaitingHello(plan, Peers.of(storedForPredecessor), nowMillis);
+  }
+
+  public Step step(WorkerState state, WorkerEvent event) {
+    return switch (state) {
+      case AwaitingHello a -> awaitingHello(a, event);
+      case Running r -> running(r, event);
+      case Blocked b -> blocked(b, event);
+      // Terminal: the worker's fate is decided; late results, heartbeats and disconnects change nothing.
+      case Succeeded s -> Step.of(s);
+      case Failed f -> Step.of(f);
+      case Cancelled c -> Step.of(c);
+    };
+  }
+
+  private Step awaitingHello(AwaitingHello a, WorkerEvent event) {
+    return switch (event) {
+      case Hello h -> enter(a.plan(), a.peers(), h.workerId(), 0, h.atMillis());
+      case Result r -> fail(protocol("result for command " + r.commandId() + " before hello"));
+      case Heartbeat h -> fail(protocol("heartbeat before hello"));
+      case Disconnected d -> Step.of(new Failed(DISCONNECTED, "worker exited before saying hello: " + d.reason(), true));
+      case Tick t -> t.atMillis() - a.sinceMillis() > config.helloTimeoutMillis()
+          ? Step.of(new Failed(NO_HELLO, "worker did not connect within " + config.helloTimeoutMillis() + " ms", true))
+          : Step.of(a);
+      case Cancel c -> Step.of(new Cancelled(c.reason()));
+      case PeerStored p -> Step.of(new AwaitingHello(a.plan(), a.peers().with(p.artifact(), p.stateHash()), a.sinceMillis()));
+    };
+  }
+
+  private Step running(Running r, WorkerEvent event) {
+    return switch (event) {
+      case Hello h -> fail(protocol("second hello while " + r.current() + " is running"));
+      case Result res when res.commandId() != r.commandId() -> fail(protocol(
+          "result for command " + res.commandId() + " while command " + r.commandId() + " (" + r.current() + ") is running"));
+      case Result res -> switch (res.outcome()) {
+        case Ok ok -> {
+          Cmd done = new Cmd.StageDone(r.plan().context(), r.current(), ok, res.atMillis() - r.stageStartMillis());
+          Step next = enter(r.plan(), r.peers(), r.workerId(), r.stage() + 1, res.atMillis());
+          yield new Step(next.next(), prepend(done, next));
+        }
+        // UNSUPPORTED is never retryable: no replacement worker of this build can do better.
+        case Failure f -> fail(new Failed(f.code(), r.current() + ": " + f.message(), f.retryable() && !UNSUPPORTED.equals(f.code())),
+            quit(r.plan(), r.stage()));
+      };
+      case Heartbeat h -> Step.of(new Running(r.plan(), r.peers(), r.workerId(), r.stage(), r.stageStartMillis(), h.atMillis()));
+      case Disconnected d -> Step.of(new Failed(DISCONNECTED, "worker lost during " + r.current() + ": " + d.reason(), true));
+      case Tick t -> {
+        long deadline = config.deadline(r.current().kind());
+        long silent = t.atMillis() - r.lastHeardMillis();
+        if (t.atMillis() - r.stageStartMillis() > deadline) {
+          // A stuck worker may not read a Quit; the driver stops its process or thread.
+          yield fail(new Failed(DEADLINE, r.current() + " exceeded its deadline of " + deadline + " ms", true));
+        }
+        if (config.heartbeatTimeoutMillis() > 0 && silent > config.heartbeatTimeoutMillis()) {
+          yield fail(new Failed(UNRESPONSIVE, "no word from the worker for " + silent + " ms during " + r.current(), true));
+        }
+        yield Step.of(r);
+      }
+      case Cancel c -> Step.of(new Cancelled(c.reason()), quit(r.plan(), r.stage()), new Cmd.Hangup(false, c.reason()));
+      case PeerStored p -> Step.of(new Running(r.plan(), r.peers().with(p.artifact(), p.stateHash()), r.workerId(), r.stage(),
+          r.stageStartMillis(), r.lastHeardMillis()));
+    };
+  }
+
+  private Step blocked(Blocked b, WorkerEvent event) {
+    return switch (event) {
+      case Hello h -> fail(protocol("second hello while waiting to " + b.next()));
+      case Result r -> fail(protocol("result for command " + r.commandId() + " while no command is outstanding"));
+      case Heartbeat h -> Step.of(new Blocked(b.plan(), b.peers(), b.workerId(), b.stage(), b.sinceMillis(), h.atMillis()));
+      case Disconnected d -> Step.of(new Failed(DISCONNECTED, "worker lost while waiting to " + b.next() + ": " + d.reason(), true));
+      case Tick t -> {
+        long silent = t.atMillis() - b.lastHeardMillis();
+        if (t.atMillis() - b.sinceMillis() > config.peerWaitMillis()) {
+          yield fail(new Failed(PEER_WAIT, "waited more than " + config.peerWaitMillis() + " ms to " + b.next(), true),
+              quit(b.plan(), b.stage()));
+        }
+        if (config.heartbeatTimeoutMillis() > 0 && silent > config.heartbeatTimeoutMillis()) {
+          yield fail(new Failed(UNRESPONSIVE, "no word from the worker for " + silent + " ms while waiting to " + b.next(), true));
+        }
+        yield Step.of(b);
+      }
+      case Cancel c -> Step.of(new Cancelled(c.reason()), quit(b.plan(), b.stage()), new Cmd.Hangup(false, c.reason()));
+      case PeerStored p -> {
+        Peers peers = b.peers().with(p.artifact(), p.stateHash());
+        yield ready(b.next(), peers)
+            ? enter(b.plan(), peers, b.workerId(), b.stage(), p.atMillis())
+            : Step.of(new Blocked(b.plan(), peers, b.workerId(), b.stage(), b.sinceMillis(), b.lastHeardMillis()));
+      }
+    };
+  }
+
+  /** Moves to stage {@code i}: sends its command, waits for the predecessor, or finishes with Quit. */
+  private Step enter(Plan plan, Peers peers, String workerId, int i, long now) {
+    StageDef s = plan.stage(i);
+    if (s.kind() == StageKind.QUIT) {
+      return Step.of(new Succeeded(workerId), send(plan, peers, i), new Cmd.Hangup(true, "done"));
+    }
+    if (!ready(s, peers)) {
+      return Step.of(new Blocked(plan, peers, workerId, i, now, now));
+    }
+    return Step.of(new Running(plan, peers, workerId, i, now, now), send(plan, peers, i));
+  }
+
+  private static boolean ready(StageDef s, Peers peers) {
+    return !s.needsPeerBlob() || peers.has(s.artifact());
+  }
+
+  private Cmd send(Plan plan, Peers peers, int i) {
+    StageDef s = plan.stage(i);
+    Command c = Commands.build(s, plan.context(), peers, Plan.commandId(i), config.deadline(s.kind()));
+    return new Cmd.Send(s, c);
+  }
+
+  /** A Quit for a worker that is still connected but must stop (its id follows the current stage's). */
+  private Cmd quit(Plan plan, int stage) {
+    Command c = Command.newBuilder()
+        .setCommandId(Plan.commandId(stage) + 1)
+        .setDeadlineMillis(config.deadline(StageKind.QUIT))
+        .setQuit(Quit.getDefaultInstance())
+        .build();
+    return new Cmd.Send(StageDef.quit(), c);
+  }
+
+  private static Failed protocol(String what) {
+    return new Failed(PROTOCOL, "protocol error: " + what, true);
+  }
+
+  /** Fails the worker and closes its stream; {@code before} (e.g. a Quit) goes out first. */
+  private static Step fail(Failed f, Cmd... before) {
+    Cmd[] cmds = java.util.Arrays.copyOf(before, before.length + 1);
+    cmds[before.length] = new Cmd.Hangup(false, f.reason());
+    return Step.of(f, cmds);
+  }
+
+  private static java.util.List<Cmd> prepend(Cmd first, Step rest) {
+    java.util.List<Cmd> out = new java.util.ArrayList<>(rest.cmds().size() + 1);
+    out.add(first);
+    out.addAll(rest.cmds());
+    return out;
+  }
+}
