@@ -1,0 +1,284 @@
+package io.tinythreads.vp8.dsp;
+
+/**
+ * VP8 sub-pixel motion-compensated prediction (RFC 6386 section 18), bit-exact with libvpx's
+ * vp8/common/filter.c: the six-tap filters (vp8_sixtap_predict*_c, used by bitstream version 0)
+ * and the bilinear filters (vp8_bilinear_predict*_c, versions 1 and 2).
+ *
+ * <p>Both are separable two-pass filters: a horizontal pass into a scratch buffer (rounded with
+ * {@code (+64) >> 7}; six-tap results clamped to 0..255), then a vertical pass. libvpx always
+ * runs both passes, but a zero fractional offset selects the filter {@code {.., 128, ..}} whose
+ * pass is the identity on 0..255 (({@code (128 * v + 64) >> 7 == v}), so this class skips such
+ * a pass; the output is identical, which is also why libvpx's x86 versions may skip it.
+ *
+ * <p>One instance per decoder or encoder thread: it owns the scratch buffer, so {@link #predict}
+ * allocates nothing. Instances are not thread-safe.
+ */
+public final class InterPredict {
+  /** Largest block side: a macroblock. */
+  public static final int MAX_SIZE = 16;
+
+  /** vp8_sub_pel_filters: taps for pixels -2..+3 at each eighth-pel position. */
+  private static final int[][] SIXTAP = {
+    {0, 0, 128, 0, 0, 0},
+    {0, -6, 123, 12, -1, 0},
+    {2, -11, 108, 36, -8, 1},
+    {0, -9, 93, 50, -6, 0},
+    {3, -16, 77, 77, -16, 3},
+    {0, -6, 50, 93, -9, 0},
+    {1, -8, 36, 108, -11, 2},
+    {0, -1, 12, 123, -6, 0},
+  };
+
+  /** vp8_bilinear_filters: taps for pixels 0 and +1; tap 1 is {@code 16 * offset}. */
+  private static final int BILINEAR_STEP = 16;
+
+  /** First-pass output: up to (16 + 5) rows of 16 for six-tap, 17 rows for bilinear. */
+  private final int[] scratch = new int[(MAX_SIZE + 5) * MAX_SIZE];
+
+  /**
+   * Predicts a {@code w x h} block from the reference plane.
+   *
+   * @param ref the reference plane; it must have valid pixels 2 rows/columns before and 3 after
+   *     the block for six-tap (1 after for bilinear), i.e. the caller keeps the usual border
+   * @param refOff index of the full-pel position of the block's top-left pixel in {@code ref}
+   * @param mx horizontal fractional offset in eighth pels, 0..7
+   * @param my vertical fractional offset in eighth pels, 0..7
+   * @param w block width, 1..16 (libvpx uses 16, 8 and 4)
+   * @param h block height, 1..16 (libvpx uses 16, 8 and 4)
+   * @param bilinear true for the bilinear filter (versions 1, 2), false for six-tap (version 0)
+   */
+  public void predict(
+      byte[] ref,
+      int refOff,
+      int refStride,
+      byte[] dst,
+      int dstOff,
+      int dstStride,
+      int w,
+      int h,
+      int mx,
+      int my,
+      boolean bilinear) {
+    if (w < 1 || w > MAX_SIZE || h < 1 || h > MAX_SIZE) {
+      throw new IllegalArgumentException("w, h: block " + w + "x" + h + " not within 1..16");
+    }
+    if ((mx | my) == 0) {
+      copy(ref, refOff, refStride, dst, dstOff, dstStride, w, h);
+    } else if ((mx & ~7 | my & ~7) != 0) {
+      throw new IllegalArgumentException("mx, my: offsets " + mx + "," + my + " not within 0..7");
+    } else if (bilinear) {
+      bilinear(ref, refOff, refStride, dst, dstOff, dstStride, w, h, mx, my);
+    } else {
+      sixtap(ref, refOff, refStride, dst, dstOff, dstStride, w, h, mx, my);
+    }
+  }
+
+  private static void copy(
+      byte[] ref, int refOff, int refStride, byte[] dst, int dstOff, int dstStride, int w, int h) {
+    for (int r = 0; r < h; r++) {
+      System.arraycopy(ref, refOff + r * refStride, dst, dstOff + r * dstStride, w);
+    }
+  }
+
+  private void sixtap(
+      byte[] ref,
+      int refOff,
+      int refStride,
+      byte[] dst,
+      int dstOff,
+      int dstStride,
+      int w,
+      int h,
+      int mx,
+      int my) {
+    if (my == 0) {
+      sixtapHorizontalToBytes(ref, refOff, refStride, dst, dstOff, dstStride, w, h, SIXTAP[mx]);
+    } else if (mx == 0) {
+      sixtapVerticalFromBytes(ref, refOff, refStride, dst, dstOff, dstStride, w, h, SIXTAP[my]);
+    } else {
+      // First pass over h + 5 rows starting 2 rows above the block (libvpx filter_block2d).
+      int[] tmp = scratch;
+      int[] f = SIXTAP[mx];
+      int f0 = f[0];
+      int f1 = f[1];
+      int f2 = f[2];
+      int f3 = f[3];
+      int f4 = f[4];
+      int f5 = f[5];
+      int rows = h + 5;
+      int src = refOff - 2 * refStride;
+      for (int r = 0, t = 0; r < rows; r++, src += refStride) {
+        for (int c = 0; c < w; c++, t++) {
+          int s = src + c;
+          int v =
+              f0 * (ref[s - 2] & 0xFF)
+                  + f1 * (ref[s - 1] & 0xFF)
+                  + f2 * (ref[s] & 0xFF)
+                  + f3 * (ref[s + 1] & 0xFF)
+                  + f4 * (ref[s + 2] & 0xFF)
+                  + f5 * (ref[s + 3] & 0xFF)
+                  + 64;
+          tmp[t] = clamp255(v >> 7);
+        }
+      }
+      sixtapVerticalFromInts(tmp, w, dst, dstOff, dstStride, w, h, SIXTAP[my]);
+    }
+  }
+
+  private static int clamp255(int v) {
+    return v < 0 ? 0 : (v > 255 ? 255 : v);
+  }
+
+  private static void sixtapHorizontalToBytes(
+      byte[] ref,
+      int refOff,
+      int refStride,
+      byte[] dst,
+      int dstOff,
+      int dstStride,
+      int w,
+      int h,
+      int[] f) {
+    int f0 = f[0];
+    int f1 = f[1];
+    int f2 = f[2];
+    int f3 = f[3];
+    int f4 = f[4];
+    int f5 = f[5];
+    for (int r = 0; r < h; r++) {
+      int src = refOff + r * refStride;
+      int out = dstOff + r * dstStride;
+      for (int c = 0; c < w; c++) {
+        int s = src + c;
+        int v =
+            f0 * (ref[s - 2] & 0xFF)
+                + f1 * (ref[s - 1] & 0xFF)
+                + f2 * (ref[s] & 0xFF)
+                + f3 * (ref[s + 1] & 0xFF)
+                + f4 * (ref[s + 2] & 0xFF)
+                + f5 * (ref[s + 3] & 0xFF)
+                + 64;
+        dst[out + c] = (byte) clamp255(v >> 7);
+      }
+    }
+  }
+
+  private static void sixtapVerticalFromBytes(
+      byte[] ref,
+      int refOff,
+      int refStride,
+      byte[] dst,
+      int dstOff,
+      int dstStride,
+      int w,
+      int h,
+      int[] f) {
+    int f0 = f[0];
+    int f1 = f[1];
+    int f2 = f[2];
+    int f3 = f[3];
+    int f4 = f[4];
+    int f5 = f[5];
+    int s1 = refStride;
+    int s2 = 2 * refStride;
+    int s3 = 3 * refStride;
+    for (int r = 0; r < h; r++) {
+      int src = refOff + r * refStride;
+      int out = dstOff + r * dstStride;
+      for (int c = 0; c < w; c++) {
+        int s = src + c;
+        int v =
+            f0 * (ref[s - s2] & 0xFF)
+                + f1 * (ref[s - s1] & 0xFF)
+                + f2 * (ref[s] & 0xFF)
+                + f3 * (ref[s + s1] & 0xFF)
+                + f4 * (ref[s + s2] & 0xFF)
+                + f5 * (ref[s + s3] & 0xFF)
+                + 64;
+        dst[out + c] = (byte) clamp255(v >> 7);
+      }
+    }
+  }
+
+  /** Second six-tap pass; {@code tmp} holds h + 5 rows of stride {@code ts}, block at row 2. */
+  private static void sixtapVerticalFromInts(
+      int[] tmp, int ts, byte[] dst, int dstOff, int dstStride, int w, int h, int[] f) {
+    int f0 = f[0];
+    int f1 = f[1];
+    int f2 = f[2];
+    int f3 = f[3];
+    int f4 = f[4];
+    int f5 = f[5];
+    int s2 = 2 * ts;
+    int s3 = 3 * ts;
+    for (int r = 0; r < h; r++) {
+      int src = (r + 2) * ts;
+      int out = dstOff + r * dstStride;
+      for (int c = 0; c < w; c++) {
+        int s = src + c;
+        int v =
+            f0 * tmp[s - s2]
+                + f1 * tmp[s - ts]
+                + f2 * tmp[s]
+                + f3 * tmp[s + ts]
+                + f4 * tmp[s + s2]
+                + f5 * tmp[s + s3]
+                + 64;
+        dst[out + c] = (byte) clamp255(v >> 7);
+      }
+    }
+  }
+
+  private void bilinear(
+      byte[] ref,
+      int refOff,
+      int refStride,
+      byte[] dst,
+      int dstOff,
+      int dstStride,
+      int w,
+      int h,
+      int mx,
+      int my) {
+    int h1 = BILINEAR_STEP * mx;
+    int h0 = 128 - h1;
+    int v1 = BILINEAR_STEP * my;
+    int v0 = 128 - v1;
+    if (my == 0) {
+      for (int r = 0; r < h; r++) {
+        int s = refOff + r * refStride;
+        int out = dstOff + r * dstStride;
+        for (int c = 0; c < w; c++, s++) {
+          dst[out + c] = (byte) ((h0 * (ref[s] & 0xFF) + h1 * (ref[s + 1] & 0xFF) + 64) >> 7);
+        }
+      }
+    } else if (mx == 0) {
+      for (int r = 0; r < h; r++) {
+        int s = refOff + r * refStride;
+        int out = dstOff + r * dstStride;
+        for (int c = 0; c < w; c++, s++) {
+          dst[out + c] =
+              (byte) ((v0 * (ref[s] & 0xFF) + v1 * (ref[s + refStride] & 0xFF) + 64) >> 7);
+        }
+      }
+    } else {
+      // First pass over h + 1 rows (libvpx filter_block2d_bil); no clamping is needed since the
+      // taps are non-negative and sum to 128.
+      int[] tmp = scratch;
+      for (int r = 0, t = 0; r <= h; r++) {
+        int s = refOff + r * refStride;
+        for (int c = 0; c < w; c++, s++, t++) {
+          tmp[t] = (h0 * (ref[s] & 0xFF) + h1 * (ref[s + 1] & 0xFF) + 64) >> 7;
+        }
+      }
+      for (int r = 0; r < h; r++) {
+        int t = r * w;
+        int out = dstOff + r * dstStride;
+        for (int c = 0; c < w; c++, t++) {
+          dst[out + c] = (byte) ((v0 * tmp[t] + v1 * tmp[t + w] + 64) >> 7);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,352 @@
+package io.tinythreads.vp8.dsp;
+
+/**
+ * The VP8 in-loop deblocking filter (RFC 6386 section 15), bit-exact with libvpx: the frame
+ * traversal of vp8_loop_filter_frame (vp8/common/vp8_loopfilter.c) and the edge filters of
+ * vp8/common/loopfilter_filters.c. Where the RFC's prose and libvpx differ, this follows libvpx.
+ *
+ * <p>Per macroblock, in raster order, with the macroblock's filter level {@code L > 0}:
+ *
+ * <ol>
+ *   <li>the left macroblock edge (if not in the first column), with the macroblock-edge filter;
+ *   <li>the inner vertical edges at x = 4, 8, 12 (chroma: 4), if the inner edges are filtered;
+ *   <li>the top macroblock edge (if not in the first row);
+ *   <li>the inner horizontal edges at y = 4, 8, 12 (chroma: 4), if filtered.
+ * </ol>
+ *
+ * <p>Limits (vp8_loop_filter_update_sharpness, lf_init_lut): interior limit {@code I = L >>
+ * (sharpness > 0) >> (sharpness > 4)}, capped at {@code 9 - sharpness} when sharpness > 0, at
+ * least 1; macroblock-edge limit {@code (L + 2) * 2 + I}; sub-block-edge limit {@code L * 2 + I};
+ * high-edge-variance threshold on key frames 2 for L >= 40, 1 for L >= 15, else 0; on inter
+ * frames 3 for L >= 40, 2 for L >= 20, 1 for L >= 15, else 0. The simple filter (luma only)
+ * uses only the edge limits.
+ */
+public final class LoopFilter {
+  private static final int MAX_LEVEL = 63;
+
+  /** INTERIOR[sharpness][level]. */
+  private static final byte[][] INTERIOR = new byte[8][MAX_LEVEL + 1];
+
+  static {
+    for (int sharpness = 0; sharpness < 8; sharpness++) {
+      for (int level = 0; level <= MAX_LEVEL; level++) {
+        INTERIOR[sharpness][level] = (byte) computeInteriorLimit(level, sharpness);
+      }
+    }
+  }
+
+  private LoopFilter() {}
+
+  private static int computeInteriorLimit(int level, int sharpness) {
+    int limit = level >> (sharpness > 0 ? 1 : 0);
+    limit >>= sharpness > 4 ? 1 : 0;
+    if (sharpness > 0 && limit > 9 - sharpness) {
+      limit = 9 - sharpness;
+    }
+    return Math.max(limit, 1);
+  }
+
+  /** Interior (inner-difference) limit for a filter level and sharpness. */
+  static int interiorLimit(int level, int sharpness) {
+    return INTERIOR[sharpness][level];
+  }
+
+  /** High-edge-variance threshold for a filter level (libvpx hev_thr_lut). */
+  static int hevThreshold(int level, boolean keyFrame) {
+    if (level >= 40) {
+      return keyFrame ? 2 : 3;
+    } else if (level >= 20) {
+      return keyFrame ? 1 : 2;
+    } else if (level >= 15) {
+      return 1;
+    }
+    return 0;
+  }
+
+  /**
+   * Filters a whole reconstructed frame in place.
+   *
+   * @param yOff index of the top-left visible luma pixel (planes need a border of at least 4
+   *     pixels, which the usual 32-pixel border gives)
+   * @param uvOff index of the top-left visible pixel of both chroma planes
+   * @param mbLevel filter level 0..63 per macroblock, {@code [mbRow * mbCols + mbCol]}; 0 leaves
+   *     the macroblock unfiltered
+   * @param mbFilterInner per macroblock, whether its inner sub-block edges are filtered (false
+   *     for skipped macroblocks that are neither B_PRED nor SPLITMV)
+   * @param simple the simple filter (luma only) instead of the normal one
+   * @param sharpness the frame header's sharpness level, 0..7
+   * @param keyFrame whether the frame is a key frame (selects the hev thresholds)
+   */
+  public static void filterFrame(
+      byte[] y,
+      byte[] u,
+      byte[] v,
+      int yOff,
+      int uvOff,
+      int yStride,
+      int uvStride,
+      int mbCols,
+      int mbRows,
+      byte[] mbLevel,
+      boolean[] mbFilterInner,
+      boolean simple,
+      int sharpness,
+      boolean keyFrame) {
+    filterRows(
+        y,
+        u,
+        v,
+        yOff,
+        uvOff,
+        yStride,
+        uvStride,
+        mbCols,
+        mbRows,
+        mbLevel,
+        mbFilterInner,
+        simple,
+        sharpness,
+        keyFrame,
+        0,
+        mbRows);
+  }
+
+  /**
+   * Filters macroblock rows {@code [mbRowFrom, mbRowTo)} in place; the other parameters are as
+   * in {@link #filterFrame}. Calling it for consecutive row ranges in order gives the same result
+   * as one {@link #filterFrame} call. Filtering macroblock row {@code r} reads luma pixel rows
+   * {@code 16r - 4 .. 16r + 15} and writes {@code 16r - 3 .. 16r + 15} (chroma: {@code 8r - 4 ..
+   * 8r + 7}), so a decoder may filter row {@code r - 1} as soon as row {@code r - 1} is decoded,
+   * provided it keeps the unfiltered bottom pixel row for intra prediction, as libvpx does.
+   */
+  public static void filterRows(
+      byte[] y,
+      byte[] u,
+      byte[] v,
+      int yOff,
+      int uvOff,
+      int yStride,
+      int uvStride,
+      int mbCols,
+      int mbRows,
+      byte[] mbLevel,
+      boolean[] mbFilterInner,
+      boolean simple,
+      int sharpness,
+      boolean keyFrame,
+      int mbRowFrom,
+      int mbRowTo) {
+    if (sharpness < 0 || sharpness > 7) {
+      throw new IllegalArgumentException("sharpness: " + sharpness + " not within 0..7");
+    }
+    int mbCount = mbCols * mbRows;
+    if (mbLevel.length < mbCount || mbFilterInner.length < mbCount) {
+      throw new IllegalArgumentException(
+          "mbLevel, mbFilterInner: need " + mbCount + " entries for " + mbCols + "x" + mbRows);
+    }
+    if (mbRowFrom < 0 || mbRowTo > mbRows || mbRowFrom > mbRowTo) {
+      throw new IllegalArgumentException(
+          "mbRowFrom, mbRowTo: [" + mbRowFrom + ", " + mbRowTo + ") not within 0.." + mbRows);
+    }
+    byte[] interior = INTERIOR[sharpness];
+    for (int mbRow = mbRowFrom; mbRow < mbRowTo; mbRow++) {
+      int yRow = yOff + mbRow * 16 * yStride;
+      int uvRow = uvOff + mbRow * 8 * uvStride;
+      for (int mbCol = 0; mbCol < mbCols; mbCol++) {
+        int index = mbRow * mbCols + mbCol;
+        int level = mbLevel[index] & 0xFF;
+        if (level == 0) {
+          continue;
+        }
+        if (level > MAX_LEVEL) {
+          throw new IllegalArgumentException(
+              "mbLevel: " + level + " at macroblock " + index + " not within 0..63");
+        }
+        int limit = interior[level];
+        int mbEdgeLimit = (level + 2) * 2 + limit;
+        int subEdgeLimit = level * 2 + limit;
+        boolean inner = mbFilterInner[index];
+        int yp = yRow + mbCol * 16;
+        if (simple) {
+          simpleMacroblock(y, yp, yStride, mbCol > 0, mbRow > 0, inner, mbEdgeLimit, subEdgeLimit);
+        } else {
+          int hev = hevThreshold(level, keyFrame);
+          int uvp = uvRow + mbCol * 8;
+          if (mbCol > 0) {
+            mbEdge(y, yp, 1, yStride, 16, mbEdgeLimit, limit, hev);
+            mbEdge(u, uvp, 1, uvStride, 8, mbEdgeLimit, limit, hev);
+            mbEdge(v, uvp, 1, uvStride, 8, mbEdgeLimit, limit, hev);
+          }
+          if (inner) {
+            subblockEdge(y, yp + 4, 1, yStride, 16, subEdgeLimit, limit, hev);
+            subblockEdge(y, yp + 8, 1, yStride, 16, subEdgeLimit, limit, hev);
+            subblockEdge(y, yp + 12, 1, yStride, 16, subEdgeLimit, limit, hev);
+            subblockEdge(u, uvp + 4, 1, uvStride, 8, subEdgeLimit, limit, hev);
+            subblockEdge(v, uvp + 4, 1, uvStride, 8, subEdgeLimit, limit, hev);
+          }
+          if (mbRow > 0) {
+            mbEdge(y, yp, yStride, 1, 16, mbEdgeLimit, limit, hev);
+            mbEdge(u, uvp, uvStride, 1, 8, mbEdgeLimit, limit, hev);
+            mbEdge(v, uvp, uvStride, 1, 8, mbEdgeLimit, limit, hev);
+          }
+          if (inner) {
+            subblockEdge(y, yp + 4 * yStride, yStride, 1, 16, subEdgeLimit, limit, hev);
+            subblockEdge(y, yp + 8 * yStride, yStride, 1, 16, subEdgeLimit, limit, hev);
+            subblockEdge(y, yp + 12 * yStride, yStride, 1, 16, subEdgeLimit, limit, hev);
+            subblockEdge(u, uvp + 4 * uvStride, uvStride, 1, 8, subEdgeLimit, limit, hev);
+            subblockEdge(v, uvp + 4 * uvStride, uvStride, 1, 8, subEdgeLimit, limit, hev);
+          }
+        }
+      }
+    }
+  }
+
+  private static void simpleMacroblock(
+      byte[] y,
+      int yp,
+      int yStride,
+      boolean leftEdge,
+      boolean topEdge,
+      boolean inner,
+      int mbEdgeLimit,
+      int subEdgeLimit) {
+    if (leftEdge) {
+      simpleEdge(y, yp, 1, yStride, mbEdgeLimit);
+    }
+    if (inner) {
+      simpleEdge(y, yp + 4, 1, yStride, subEdgeLimit);
+      simpleEdge(y, yp + 8, 1, yStride, subEdgeLimit);
+      simpleEdge(y, yp + 12, 1, yStride, subEdgeLimit);
+    }
+    if (topEdge) {
+      simpleEdge(y, yp, yStride, 1, mbEdgeLimit);
+    }
+    if (inner) {
+      simpleEdge(y, yp + 4 * yStride, yStride, 1, subEdgeLimit);
+      simpleEdge(y, yp + 8 * yStride, yStride, 1, subEdgeLimit);
+      simpleEdge(y, yp + 12 * yStride, yStride, 1, subEdgeLimit);
+    }
+  }
+
+  /** Clamps to a signed byte (libvpx vp8_signed_char_clamp). */
+  private static int s8(int v) {
+    return v < -128 ? -128 : (v > 127 ? 127 : v);
+  }
+
+  /**
+   * Macroblock-edge filter (libvpx mbloop_filter_*_edge_c / vp8_mbfilter) over {@code count}
+   * pixels of an edge. {@code off} is the first pixel on the q side; {@code step} goes across the
+   * edge (1 for a vertical edge, the stride for a horizontal one) and {@code along} along it.
+   */
+  static void mbEdge(
+      byte[] b, int off, int step, int along, int count, int edgeLimit, int limit, int hevThr) {
+    int step2 = 2 * step;
+    int step3 = 3 * step;
+    int step4 = 4 * step;
+    for (int n = 0; n < count; n++, off += along) {
+      int p3 = b[off - step4] & 0xFF;
+      int p2 = b[off - step3] & 0xFF;
+      int p1 = b[off - step2] & 0xFF;
+      int p0 = b[off - step] & 0xFF;
+      int q0 = b[off] & 0xFF;
+      int q1 = b[off + step] & 0xFF;
+      int q2 = b[off + step2] & 0xFF;
+      int q3 = b[off + step3] & 0xFF;
+      if (Math.abs(p0 - q0) * 2 + (Math.abs(p1 - q1) >> 1) > edgeLimit
+          || Math.abs(p3 - p2) > limit
+          || Math.abs(p2 - p1) > limit
+          || Math.abs(p1 - p0) > limit
+          || Math.abs(q1 - q0) > limit
+          || Math.abs(q2 - q1) > limit
+          || Math.abs(q3 - q2) > limit) {
+        continue;
+      }
+      // Signed values: pixel - 128 (libvpx: (signed char) pixel ^ 0x80).
+      int ps1 = p1 - 128;
+      int ps0 = p0 - 128;
+      int qs0 = q0 - 128;
+      int qs1 = q1 - 128;
+      int w = s8(s8(ps1 - qs1) + 3 * (qs0 - ps0));
+      if (Math.abs(p1 - p0) > hevThr || Math.abs(q1 - q0) > hevThr) {
+        // High edge variance: adjust only p0 and q0, like the sub-block filter with outer taps.
+        b[off] = (byte) (s8(qs0 - (s8(w + 4) >> 3)) + 128);
+        b[off - step] = (byte) (s8(ps0 + (s8(w + 3) >> 3)) + 128);
+      } else {
+        // Roughly 3/7, 2/7 and 1/7 of the difference across the edge.
+        int a = s8((63 + w * 27) >> 7);
+        b[off] = (byte) (s8(qs0 - a) + 128);
+        b[off - step] = (byte) (s8(ps0 + a) + 128);
+        a = s8((63 + w * 18) >> 7);
+        b[off + step] = (byte) (s8(qs1 - a) + 128);
+        b[off - step2] = (byte) (s8(ps1 + a) + 128);
+        a = s8((63 + w * 9) >> 7);
+        b[off + step2] = (byte) (s8(q2 - 128 - a) + 128);
+        b[off - step3] = (byte) (s8(p2 - 128 + a) + 128);
+      }
+    }
+  }
+
+  /** Sub-block-edge filter (libvpx loop_filter_*_edge_c / vp8_filter); arguments as {@link #mbEdge}. */
+  static void subblockEdge(
+      byte[] b, int off, int step, int along, int count, int edgeLimit, int limit, int hevThr) {
+    int step2 = 2 * step;
+    int step3 = 3 * step;
+    int step4 = 4 * step;
+    for (int n = 0; n < count; n++, off += along) {
+      int p3 = b[off - step4] & 0xFF;
+      int p2 = b[off - step3] & 0xFF;
+      int p1 = b[off - step2] & 0xFF;
+      int p0 = b[off - step] & 0xFF;
+      int q0 = b[off] & 0xFF;
+      int q1 = b[off + step] & 0xFF;
+      int q2 = b[off + step2] & 0xFF;
+      int q3 = b[off + step3] & 0xFF;
+      if (Math.abs(p0 - q0) * 2 + (Math.abs(p1 - q1) >> 1) > edgeLimit
+          || Math.abs(p3 - p2) > limit
+          || Math.abs(p2 - p1) > limit
+          || Math.abs(p1 - p0) > limit
+          || Math.abs(q1 - q0) > limit
+          || Math.abs(q2 - q1) > limit
+          || Math.abs(q3 - q2) > limit) {
+        continue;
+      }
+      int ps1 = p1 - 128;
+      int ps0 = p0 - 128;
+      int qs0 = q0 - 128;
+      int qs1 = q1 - 128;
+      boolean hev = Math.abs(p1 - p0) > hevThr || Math.abs(q1 - q0) > hevThr;
+      int a = s8((hev ? s8(ps1 - qs1) : 0) + 3 * (qs0 - ps0));
+      int f1 = s8(a + 4) >> 3;
+      int f2 = s8(a + 3) >> 3;
+      b[off] = (byte) (s8(qs0 - f1) + 128);
+      b[off - step] = (byte) (s8(ps0 + f2) + 128);
+      if (!hev) {
+        a = (f1 + 1) >> 1;
+        b[off + step] = (byte) (s8(qs1 - a) + 128);
+        b[off - step2] = (byte) (s8(ps1 + a) + 128);
+      }
+    }
+  }
+
+  /**
+   * Simple-filter edge (libvpx vp8_loop_filter_simple_*_edge_c) over 16 pixels: only the edge
+   * limit applies, and only p0 and q0 change.
+   */
+  static void simpleEdge(byte[] b, int off, int step, int along, int edgeLimit) {
+    int step2 = 2 * step;
+    for (int n = 0; n < 16; n++, off += along) {
+      int p1 = b[off - step2] & 0xFF;
+      int p0 = b[off - step] & 0xFF;
+      int q0 = b[off] & 0xFF;
+      int q1 = b[off + step] & 0xFF;
+      if (Math.abs(p0 - q0) * 2 + (Math.abs(p1 - q1) >> 1) > edgeLimit) {
+        continue;
+      }
+      int qs0 = q0 - 128;
+      int ps0 = p0 - 128;
+      int a = s8(s8(p1 - q1) + 3 * (qs0 - ps0));
+      b[off] = (byte) (s8(qs0 - (s8(a + 4) >> 3)) + 128);
+      b[off - step] = (byte) (s8(ps0 + (s8(a + 3) >> 3)) + 128);
+    }
+  }
+}
