@@ -1,0 +1,342 @@
+package io.tinythreads.coordinator.cli;
+
+import io.tinythreads.coordinator.cli.Choices.EndUsageArg;
+import io.tinythreads.coordinator.cli.Choices.LauncherArg;
+import io.tinythreads.coordinator.cli.Choices.TuneArg;
+import io.tinythreads.media.VideoSource;
+import io.tinythreads.proto.VideoInfo;
+import io.tinythreads.vp8.io.Y4mHeader;
+import io.tinythreads.vp8.io.Y4mReader;
+import io.tinythreads.vp8.io.Y4mWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code coordinator bench INPUT}: tinythreads' independent pipeline at 1 and 2 workers against
+ * vpxenc at 1 and 2 threads, same settings, same y4m input.
+ *
+ * <p>Method. Each of the four encodes runs as a child process started the same way, {@code bash
+ * -c '<cmd> >log 2>&1; times'}: wall time is measured around the child, CPU time is the children's
+ * user+sys that bash's {@code times} prints (getrusage(RUSAGE_CHILDREN), which includes every
+ * descendant that was waited for, e.g. worker JVMs of the process launcher). Our encodes are
+ * {@code coordinator submit} in a fresh JVM (embedded coordinator, so JVM start-up and the
+ * coordinator's start are counted, as vpxenc's start-up is); this measures both sides alike,
+ * which the JVM's own CPU counters could not. Runs are interleaved across repeats to spread
+ * machine noise, and the median is reported. vpxenc encodes the whole clip as one stream with
+ * its default keyframe placement.
+ */
+@Command(name = "bench", sortOptions = false, usageHelpAutoWidth = true,
+    description = {"Compare tinythreads (--pipeline independent, 1 and 2 workers) with vpxenc",
+        "(--threads=1 and 2) on INPUT at the same settings. Prints wall and CPU seconds, output",
+        "bytes, frames/s and ratios on stdout. Needs vpxenc; a non-y4m INPUT is first converted",
+        "to a temporary y4m, which all four encodes read.", ""})
+final class BenchCommand extends BaseCommand {
+  /**
+   * Settings used for any flag the user leaves out: ExCamera's vpxenc settings (mu's
+   * xcenc_server.py and gg's gen_makefile.py) with cq-level 31, given explicitly to both sides.
+   */
+  static EncodeOptions defaults() {
+    EncodeOptions d = new EncodeOptions();
+    d.good = true;
+    d.cpuUsed = 0;
+    d.endUsage = EndUsageArg.CQ;
+    d.cqLevel = 31;
+    d.minQ = 0;
+    d.maxQ = 63;
+    d.passes = 2;
+    d.autoAltRef = 1;
+    d.tokenParts = 0;
+    d.tune = TuneArg.SSIM;
+    return d;
+  }
+
+  @Parameters(index = "0", paramLabel = "INPUT", description = "Video file or demo: spec.")
+  String input;
+
+  @Option(names = "--repeat", paramLabel = "N", description = "Runs per configuration; the median is shown (default: 1).")
+  int repeat = 1;
+
+  @Option(names = {"-N", "--frames-per-chunk"}, paramLabel = "N",
+      description = "Frames per chunk for tinythreads (default: the coordinator's for independent).")
+  Integer framesPerChunk;
+
+  @Option(names = "--launcher", paramLabel = "thread|process", converter = Choices.LauncherConverter.class,
+      description = "Where our workers run (default: thread).")
+  LauncherArg launcher = LauncherArg.THREAD;
+
+  @Option(names = "--vpxenc", paramLabel = "PATH", description = "vpxenc to compare with (default: vpxenc on PATH).")
+  String vpxenc = "vpxenc";
+
+  @Option(names = "--work-dir", paramLabel = "DIR", description = "Parent of the bench's scratch dir (default: the system temp dir).")
+  Path workDir;
+
+  @Option(names = {"-k", "--keep"}, description = "Keep the scratch dir (y4m, outputs, logs) and print its path.")
+  boolean keep;
+
+  @ArgGroup(validate = false,
+      heading = "%nEncoder settings (vpxenc flags; default: --good --cpu-used=0 --end-usage=cq --cq-level=31"
+          + " --min-q=0 --max-q=63 --passes=2 --auto-alt-ref=1 --token-parts=0 --tune=ssim):%n")
+  EncodeOptions encode = new EncodeOptions();
+
+  /** One configuration of the table. */
+  record Config(String label, int threads, boolean ours) {}
+
+  /** One timed run. */
+  record Measurement(double wallSeconds, double cpuSeconds, long bytes) {}
+
+  /** A configuration's median over the repeats. */
+  record Row(Config config, double wallSeconds, double cpuSeconds, long bytes, boolean sameBytes) {}
+
+  @Override
+  int run() throws Exception {
+    CommandLine cmd = spec.commandLine();
+    EncodeOptions given = encode != null ? encode : new EncodeOptions();
+    given.validate(cmd);
+    if (given.threads != null) {
+      throw new picocli.CommandLine.ParameterException(cmd, "--threads is set by bench itself (1 and 2)");
+    }
+    Validation.range(cmd, "--repeat", repeat, 1, 100);
+    Validation.range(cmd, "--frames-per-chunk", framesPerChunk, 1, PipelineOptions.MAX_FRAMES_PER_CHUNK);
+    EncodeOptions settings = given.withDefaultsFrom(defaults());
+    checkTool(vpxenc);
+
+    Path parent = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
+    Files.createDirectories(parent);
+    Path scratch = Files.createTempDirectory(parent.toAbsolutePath(), "tinythreads-bench-");
+    try {
+      Clip clip = prepare(input, scratch);
+      List<Config> configs = List.of(new Config("tinythreads independent, 1 worker", 1, true),
+          new Config("tinythreads independent, 2 workers", 2, true), new Config("vpxenc --threads=1", 1, false),
+          new Config("vpxenc --threads=2", 2, false));
+      List<List<Measurement>> results = new ArrayList<>();
+      configs.forEach(c -> results.add(new ArrayList<>()));
+      for (int r = 0; r < repeat; r++) {
+        for (int i = 0; i < configs.size(); i++) {
+          Config c = configs.get(i);
+          Path out = scratch.resolve("out-" + i + "-" + r + ".ivf");
+          Path log = scratch.resolve("log-" + i + "-" + r + ".txt");
+          List<String> command = c.ours() ? oursCommand(clip.y4m(), out, scratch, c.threads(), settings)
+              : vpxencCommand(clip.y4m(), out, c.threads(), settings);
+          if (!quiet) {
+            err().printf(Locale.ROOT, "bench: run %d/%d: %s%n", r + 1, repeat, c.label());
+            err().flush();
+          }
+          results.get(i).add(measure(c.label(), command, out, log));
+        }
+      }
+      List<Row> rows = new ArrayList<>();
+      for (int i = 0; i < configs.size(); i++) {
+        rows.add(summarize(configs.get(i), results.get(i)));
+      }
+      print(out(), clip, settings, rows);
+      if (keep) {
+        err().println("bench: kept " + scratch);
+      }
+      return ExitCodes.OK;
+    } finally {
+      if (!keep) {
+        Session.deleteRecursively(scratch);
+      }
+    }
+  }
+
+  /** The y4m all four encodes read, and its frame count. */
+  record Clip(Path y4m, Y4mHeader header, long frames, String source) {}
+
+  private static Clip prepare(String input, Path scratch) throws IOException {
+    Path asFile = input.startsWith("demo:") ? null : Path.of(input);
+    if (asFile != null && input.toLowerCase(Locale.ROOT).endsWith(".y4m")) {
+      if (!Files.isRegularFile(asFile)) {
+        throw new CliException(ExitCodes.INPUT_OUTPUT, "input " + asFile.toAbsolutePath() + ": no such file");
+      }
+      try (Y4mReader r = Y4mReader.open(asFile)) {
+        long n = 0;
+        byte[] buf = new byte[r.header().frameBytes()];
+        while (r.next(buf)) {
+          n++;
+        }
+        if (n == 0) {
+          throw new CliException(ExitCodes.INPUT_OUTPUT, "input " + asFile.toAbsolutePath() + ": no frames");
+        }
+        return new Clip(asFile.toAbsolutePath(), r.header(), n, input);
+      }
+    }
+    Path y4m = scratch.resolve("input.y4m");
+    try (VideoSource src = VideoSource.open(asFile != null ? asFile.toAbsolutePath().toString() : input)) {
+      VideoInfo v = src.info();
+      Y4mHeader h = Y4mHeader.of(v.getWidth(), v.getHeight(), v.getFpsNum(), v.getFpsDen());
+      long n = 0;
+      try (Y4mWriter w = Y4mWriter.create(y4m, h)) {
+        byte[] frame = new byte[h.frameBytes()];
+        while (src.read(frame)) {
+          w.write(frame);
+          n++;
+        }
+      }
+      return new Clip(y4m, h, n, input);
+    }
+  }
+
+  private List<String> oursCommand(Path y4m, Path out, Path scratch, int workers, EncodeOptions settings) {
+    List<String> c = new ArrayList<>();
+    c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    c.add("--enable-native-access=ALL-UNNAMED");
+    c.add("-cp");
+    c.add(System.getProperty("java.class.path"));
+    c.add(CoordinatorCli.class.getName());
+    c.add("submit");
+    c.add(y4m.toString());
+    c.add("-o");
+    c.add(out.toString());
+    c.add("-y");
+    c.add("--progress=none");
+    c.add("--work-dir=" + scratch);
+    c.add("--pipeline=independent");
+    c.add("--workers=" + workers);
+    c.add("--launcher=" + launcher);
+    if (framesPerChunk != null) {
+      c.add("--frames-per-chunk=" + framesPerChunk);
+    }
+    c.addAll(settings.flags());
+    c.add("--threads=1");
+    return c;
+  }
+
+  private List<String> vpxencCommand(Path y4m, Path out, int threads, EncodeOptions settings) {
+    List<String> c = new ArrayList<>();
+    c.add(vpxenc);
+    c.add("--codec=vp8");
+    c.add("--threads=" + threads);
+    c.addAll(settings.flags());
+    c.add("--ivf");
+    c.add("-q");
+    c.add("-o");
+    c.add(out.toString());
+    c.add(y4m.toString());
+    return c;
+  }
+
+  /** Runs {@code command} under bash, timing wall clock here and CPU with bash's {@code times}. */
+  static Measurement measure(String label, List<String> command, Path out, Path log) throws IOException, InterruptedException {
+    List<String> full = new ArrayList<>(List.of("bash", "-c",
+        "log=$1; shift; \"$@\" >\"$log\" 2>&1; rc=$?; times; exit $rc", "bench", log.toString()));
+    full.addAll(command);
+    ProcessBuilder pb = new ProcessBuilder(full).redirectError(ProcessBuilder.Redirect.DISCARD);
+    long t0 = System.nanoTime();
+    Process p = pb.start();
+    String times = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    int rc = p.waitFor();
+    double wall = (System.nanoTime() - t0) / 1e9;
+    if (rc != 0) {
+      throw new CliException(ExitCodes.JOB_FAILED, label + " failed (exit " + rc + "): " + lastLine(log));
+    }
+    if (!Files.isRegularFile(out)) {
+      throw new CliException(ExitCodes.JOB_FAILED, label + " wrote no output " + out);
+    }
+    return new Measurement(wall, childCpuSeconds(times), Files.size(out));
+  }
+
+  /**
+   * Parses bash's {@code times}: two lines "XmY.YYYs XmY.YYYs", the shell's user/sys, then its
+   * children's; returns the children's user+sys.
+   */
+  static double childCpuSeconds(String timesOutput) {
+    String[] lines = timesOutput.strip().split("\\R");
+    String[] parts = lines[lines.length - 1].strip().split("\\s+");
+    if (lines.length < 2 || parts.length != 2) {
+      throw new IllegalStateException("unexpected output of bash 'times': " + timesOutput);
+    }
+    return clockToSeconds(parts[0]) + clockToSeconds(parts[1]);
+  }
+
+  private static double clockToSeconds(String t) {
+    int m = t.indexOf('m');
+    if (m < 0 || !t.endsWith("s")) {
+      throw new IllegalStateException("unexpected time '" + t + "' from bash 'times'");
+    }
+    return Long.parseLong(t.substring(0, m)) * 60 + Double.parseDouble(t.substring(m + 1, t.length() - 1));
+  }
+
+  static Row summarize(Config c, List<Measurement> ms) {
+    boolean same = ms.stream().allMatch(m -> m.bytes() == ms.get(0).bytes());
+    return new Row(c, median(ms.stream().mapToDouble(Measurement::wallSeconds).toArray()),
+        median(ms.stream().mapToDouble(Measurement::cpuSeconds).toArray()), ms.get(0).bytes(), same);
+  }
+
+  static double median(double[] v) {
+    double[] s = v.clone();
+    java.util.Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+
+  private void print(PrintWriter out, Clip clip, EncodeOptions settings, List<Row> rows) {
+    Y4mHeader h = clip.header();
+    out.printf(Locale.ROOT, "input: %s (%dx%d, %d/%d fps, %d frames)%n", clip.source(), h.width(), h.height(),
+        h.fpsNum(), h.fpsDen(), clip.frames());
+    out.printf(Locale.ROOT, "settings: %s%n", String.join(" ", settings.flags()));
+    out.printf(Locale.ROOT, "tinythreads: --pipeline=independent --launcher=%s%s --threads=1; %s%n", launcher,
+        framesPerChunk != null ? " --frames-per-chunk=" + framesPerChunk : "",
+        repeat == 1 ? "1 run each" : "median of " + repeat + " runs each");
+    out.printf(Locale.ROOT, "%n%-36s %8s %8s %10s %8s%n", "encoder", "wall_s", "cpu_s", "bytes", "fps");
+    for (Row r : rows) {
+      out.printf(Locale.ROOT, "%-36s %8.2f %8.2f %10d %8.1f%s%n", r.config().label(), r.wallSeconds(), r.cpuSeconds(),
+          r.bytes(), clip.frames() / r.wallSeconds(), r.sameBytes() ? "" : "  (bytes differ between runs!)");
+    }
+    Row o1 = rows.get(0);
+    Row o2 = rows.get(1);
+    Row v1 = rows.get(2);
+    Row v2 = rows.get(3);
+    out.printf(Locale.ROOT, "%nratios, tinythreads / vpxenc at equal threads:%n");
+    out.printf(Locale.ROOT, "  1 thread:  wall %.2fx  cpu %.2fx  bytes %.3fx%n", o1.wallSeconds() / v1.wallSeconds(),
+        o1.cpuSeconds() / v1.cpuSeconds(), (double) o1.bytes() / v1.bytes());
+    out.printf(Locale.ROOT, "  2 threads: wall %.2fx  cpu %.2fx  bytes %.3fx%n", o2.wallSeconds() / v2.wallSeconds(),
+        o2.cpuSeconds() / v2.cpuSeconds(), (double) o2.bytes() / v2.bytes());
+    out.printf(Locale.ROOT, "speedup from 1 to 2: tinythreads %.2fx, vpxenc %.2fx (wall)%n",
+        o1.wallSeconds() / o2.wallSeconds(), v1.wallSeconds() / v2.wallSeconds());
+    out.flush();
+  }
+
+  private static void checkTool(String tool) {
+    if (tool.contains("/")) {
+      if (!Files.isExecutable(Path.of(tool))) {
+        throw new CliException(ExitCodes.INPUT_OUTPUT, "--vpxenc " + tool + ": not an executable file");
+      }
+      return;
+    }
+    String path = System.getenv("PATH");
+    if (path != null) {
+      for (String dir : path.split(java.io.File.pathSeparator)) {
+        if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
+          return;
+        }
+      }
+    }
+    throw new CliException(ExitCodes.INPUT_OUTPUT, tool + " not found on PATH (install vpx-tools, or pass --vpxenc PATH)");
+  }
+
+  private static String lastLine(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        if (!lines.get(i).isBlank()) {
+          return lines.get(i).strip();
+        }
+      }
+      return "(no output)";
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+}

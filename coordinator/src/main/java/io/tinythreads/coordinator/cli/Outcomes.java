@@ -1,0 +1,72 @@
+package io.tinythreads.coordinator.cli;
+
+import io.grpc.Status;
+import io.tinythreads.proto.Job;
+
+/**
+ * Maps what the coordinator answered (a gRPC status on an RPC, or a job's terminal state and
+ * google.rpc.Status) to {@link ExitCodes} and to the one-line message the user sees.
+ */
+final class Outcomes {
+  private Outcomes() {}
+
+  static boolean isTerminal(Job.State state) {
+    return state == Job.State.SUCCEEDED || state == Job.State.FAILED || state == Job.State.CANCELLED;
+  }
+
+  /**
+   * Exit code for a failed RPC or a job error code. The "the named thing is bad" codes
+   * (AIP-193: INVALID_ARGUMENT for a bad input or output, NOT_FOUND for a missing one,
+   * PERMISSION_DENIED for an unwritable one, OUT_OF_RANGE e.g. for zero frames) are input/output
+   * problems; CANCELLED is a cancellation; everything else is internal (the caller turns a job's
+   * other errors into {@link ExitCodes#JOB_FAILED}, see {@link #exitCode(Job)}).
+   */
+  static int exitCode(Status.Code code) {
+    return switch (code) {
+      case OK -> ExitCodes.OK;
+      case INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, OUT_OF_RANGE -> ExitCodes.INPUT_OUTPUT;
+      case CANCELLED -> ExitCodes.CANCELLED;
+      default -> ExitCodes.INTERNAL;
+    };
+  }
+
+  /** Exit code for a job as last seen: only terminal states map to 0, 3, 4 or 5. */
+  static int exitCode(Job job) {
+    return switch (job.getState()) {
+      case SUCCEEDED -> ExitCodes.OK;
+      case CANCELLED -> ExitCodes.CANCELLED;
+      case FAILED -> {
+        int c = exitCode(Status.fromCodeValue(job.getError().getCode()).getCode());
+        yield c == ExitCodes.INPUT_OUTPUT || c == ExitCodes.CANCELLED ? c : ExitCodes.JOB_FAILED;
+      }
+      case QUEUED, RUNNING, STATE_UNSPECIFIED, UNRECOGNIZED -> ExitCodes.INTERNAL;
+    };
+  }
+
+  /** The message for a job that did not succeed; for input problems the server's words alone. */
+  static String describe(Job job) {
+    String reason = job.getError().getMessage().strip();
+    return switch (job.getState()) {
+      case CANCELLED -> "job " + job.getName() + " was cancelled" + (reason.isEmpty() ? "" : ": " + reason);
+      case FAILED -> {
+        if (reason.isEmpty()) {
+          reason = "no reason given (" + Status.fromCodeValue(job.getError().getCode()).getCode() + ")";
+        }
+        yield exitCode(job) == ExitCodes.INPUT_OUTPUT ? reason : "job " + job.getName() + " failed: " + reason;
+      }
+      default -> "job " + job.getName() + " ended in state " + job.getState();
+    };
+  }
+
+  /** The message for a failed RPC to {@code target}. */
+  static String describe(Status status, String target) {
+    String desc = status.getDescription() == null ? "" : status.getDescription().strip();
+    return switch (status.getCode()) {
+      case UNAVAILABLE -> "cannot reach the coordinator at " + target + (desc.isEmpty() ? "" : " (" + desc + ")");
+      case DEADLINE_EXCEEDED -> "the coordinator at " + target + " did not answer in time";
+      case UNIMPLEMENTED -> "the server at " + target + " does not implement the tinythreads Jobs API"
+          + (desc.isEmpty() ? "" : " (" + desc + ")");
+      default -> desc.isEmpty() ? status.getCode().toString() : desc;
+    };
+  }
+}
