@@ -15,11 +15,11 @@ abstract class BaseCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = {"-v", "--verbose"},
+  @Option(names = {"-v", "--verbose"}, order = 1000,
       description = "More output: event messages, INFO logs (-vv: DEBUG), stack traces on errors.")
   boolean[] verbose = new boolean[0];
 
-  @Option(names = {"-q", "--quiet"}, description = "No progress and no summary; errors only.")
+  @Option(names = {"-q", "--quiet"}, order = 1001, description = "No progress and no summary; errors only.")
   boolean quiet;
 
   final int verbosity() {

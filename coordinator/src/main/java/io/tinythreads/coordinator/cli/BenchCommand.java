@@ -36,11 +36,15 @@ import picocli.CommandLine.Parameters;
  * machine noise, and the median is reported. vpxenc encodes the whole clip as one stream with
  * its default keyframe placement.
  */
-@Command(name = "bench", sortOptions = false, usageHelpAutoWidth = true,
-    description = {"Compare tinythreads (--pipeline independent, 1 and 2 workers) with vpxenc",
-        "(--threads=1 and 2) on INPUT at the same settings. Prints wall and CPU seconds, output",
-        "bytes, frames/s and ratios on stdout. Needs vpxenc; a non-y4m INPUT is first converted",
-        "to a temporary y4m, which all four encodes read.", ""})
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+    description = {"Benchmark tinythreads against vpxenc on INPUT.",
+        "",
+        "Encodes INPUT with --pipeline independent at 1 and 2 workers, and with vpxenc --threads=1 and 2, all "
+            + "at the same settings, and prints wall and CPU seconds, output bytes, frames/s and ratios on stdout. "
+            + "Every encode is a child process timed the same way (bash 'times' for user+sys CPU, including worker "
+            + "processes); ours is 'coordinator submit' in a fresh JVM, so JVM start-up is counted. Needs vpxenc. "
+            + "A non-y4m INPUT is first converted to a temporary y4m, which all four encodes read.",
+        ""})
 final class BenchCommand extends BaseCommand {
   /**
    * Settings used for any flag the user leaves out: ExCamera's vpxenc settings (mu's

@@ -7,7 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code coordinator cancel JOB}. */
-@Command(name = "cancel", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "cancel", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
     description = {"Cancel a job. Prints the job's state afterwards (a finished job stays as it was).", ""})
 final class CancelCommand extends BaseCommand {
   @Parameters(index = "0", paramLabel = "JOB", description = "Job id, or jobs/ID.")

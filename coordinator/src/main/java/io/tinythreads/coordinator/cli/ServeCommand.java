@@ -15,12 +15,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
 /** {@code coordinator serve}: a standalone coordinator until SIGTERM/SIGINT. */
-@Command(name = "serve", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
     description = {"Run a coordinator until SIGTERM or SIGINT (then exit 0).",
-        "Prints 'coordinator listening on HOST:PORT' on stdout once it accepts jobs.",
-        "It serves the Jobs API (submit/status/watch/cancel), the worker sessions and gRPC health,",
-        "and, unless --rendezvous is given, a rendezvous of its own. Links are plaintext: bind to a",
-        "non-loopback address only on a trusted network.", ""})
+        "",
+        "Prints 'coordinator listening on HOST:PORT' on stdout once it accepts jobs. It serves the Jobs API "
+            + "(submit, status, watch, cancel), the worker sessions and gRPC health, and, unless --rendezvous is "
+            + "given, a rendezvous of its own. Links are plaintext: bind to a non-loopback address only on a "
+            + "trusted network.",
+        ""})
 final class ServeCommand extends BaseCommand {
   static final int MIN_SECRET_BYTES = 16;
 
@@ -31,7 +33,7 @@ final class ServeCommand extends BaseCommand {
   int port = HostPort.DEFAULT_PORT;
 
   @Option(names = "--blob-store", paramLabel = "URI",
-      description = "Where chunks, states and outputs' parts live: file:///dir or a path (default: inside the work dir).")
+      description = "Blob store for chunks and states, a file:// URI or a path (default: inside the work dir).")
   String blobStore;
 
   @Option(names = "--work-dir", paramLabel = "DIR",

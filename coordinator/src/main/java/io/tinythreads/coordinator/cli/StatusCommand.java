@@ -18,7 +18,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code coordinator status [JOB]}: one job in detail, or all jobs as a table (ListJobs). */
-@Command(name = "status", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
     description = {"Show one job in detail, or a table of all jobs the coordinator knows.", ""})
 final class StatusCommand extends BaseCommand {
   private static final DateTimeFormatter TIME =

@@ -28,18 +28,22 @@ import picocli.CommandLine.Parameters;
  * progress on stderr. Without --coordinator it starts a coordinator in this JVM (loopback,
  * ephemeral port, embedded rendezvous) and still submits through the Jobs gRPC API.
  */
-@Command(name = "submit", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "submit", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
     description = {"Encode INPUT to OUTPUT (.ivf or .webm) and wait for the job.",
         "",
-        "INPUT is any file FFmpeg reads (y4m, mp4, webm, mov, ...) or a demo: spec such as",
-        "demo:testsrc2,size=176x144,frames=24. Without --coordinator, a coordinator is started in",
-        "this process for the job. With --coordinator, INPUT and OUTPUT are sent as absolute paths",
-        "and must be readable/writable by that coordinator (e.g. a shared file system).",
+        "INPUT is any file FFmpeg reads (y4m, mp4, webm, mov, ...) or a demo: spec such as "
+            + "demo:testsrc2,size=176x144,frames=24. Without --coordinator, a coordinator is started in this "
+            + "process for the job (and stopped after it). With --coordinator, INPUT and OUTPUT are sent as "
+            + "absolute paths and must be readable and writable by that coordinator (e.g. a shared file system).",
         "",
-        "Progress goes to stderr: a redrawn bar on a terminal, key=value blocks otherwise",
-        "(stage=, chunks_done=, chunks_total=, frames_done=, frames_total=, fps=, eta_s=, then",
-        "progress=continue or progress=end). On success one summary line follows.",
-        "Ctrl-C cancels the job and exits with 5.", ""})
+        "Progress goes to stderr: a redrawn bar on a terminal, key=value blocks otherwise (stage=, chunks_done=, "
+            + "chunks_total=, frames_done=, frames_total=, fps=, eta_s=, then progress=continue, and progress=end "
+            + "last). On success one summary line follows. Ctrl-C cancels the job and exits with 5.",
+        ""},
+    footerHeading = "%nExamples:%n",
+    footer = {"  coordinator submit clip.y4m -o clip.webm --end-usage cq --cq-level 31",
+        "  coordinator submit demo:testsrc2,frames=96 -o demo.ivf --pipeline independent -N 24 -w 4",
+        "  coordinator submit /shared/in.mp4 -o /shared/out.webm --coordinator 10.0.0.5:7700"})
 final class SubmitCommand extends BaseCommand {
   private static final Pattern URI_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*");
 
@@ -47,7 +51,7 @@ final class SubmitCommand extends BaseCommand {
   String input;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTPUT",
-      description = "Output file; the container follows the extension: .ivf or .webm.")
+      description = "Output file, .ivf or .webm (the extension picks the container).")
   String output;
 
   @Option(names = {"-y", "--overwrite"}, description = "Replace OUTPUT if it exists (without -y, an existing OUTPUT is a usage error).")

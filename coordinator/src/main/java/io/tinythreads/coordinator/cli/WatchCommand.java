@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code coordinator watch JOB}: follows a job's progress; the exit code tells how it ended. */
-@Command(name = "watch", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "watch", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
     description = {"Show a job's progress until it ends; exit with the code of its final state.",
         "Ctrl-C stops watching; the job keeps running.", ""})
 final class WatchCommand extends BaseCommand {
