@@ -59,11 +59,11 @@ class SubmitEndToEndTest {
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.err()).contains("stage=").contains("progress=end")
         .containsPattern("(?m)^coordinator: " + out + ": 24 frames \\(3 keyframes\\), .* kb/s, .* s$");
-    checkVideo(out, 24, 3);
     // The embedded coordinator's scratch dir is gone (no --keep).
     try (var left = Files.list(tmp)) {
       assertThat(left.map(p -> p.getFileName().toString()).toList()).containsExactly("demo.ivf");
     }
+    checkVideo(out, 24, 3);
     // A second run without -y refuses to overwrite; with -y it replaces the file with the same bytes.
     byte[] first = Files.readAllBytes(out);
     Cli.Result again = Cli.run("submit", DEMO, "-o", out.toString(), "--pipeline", "independent", "-N", "8", "-q");
