@@ -1,0 +1,442 @@
+package io.tinythreads.vp8;
+
+import static io.tinythreads.vp8.ParsedFrame.mvCol;
+import static io.tinythreads.vp8.ParsedFrame.mvRow;
+import static io.tinythreads.vp8.header.Tables.B_PRED;
+import static io.tinythreads.vp8.header.Tables.SPLITMV;
+
+import io.tinythreads.vp8.dsp.InterPredict;
+import io.tinythreads.vp8.dsp.IntraPredict;
+import io.tinythreads.vp8.dsp.LoopFilter;
+import io.tinythreads.vp8.dsp.Transform;
+import io.tinythreads.vp8.header.FrameHeader;
+import io.tinythreads.vp8.header.Tables;
+import java.util.Arrays;
+
+/**
+ * Rebuilds a frame from a {@link ParsedFrame} and the reference frames (RFC 6386 sections 12, 14,
+ * 15, 18), in libvpx's order and with its edge rules (vp8/decoder/decodeframe.c decode_mb_rows,
+ * vp8/common/reconinter.c, vp8/common/vp8_loopfilter.c).
+ *
+ * <p>Intra prediction works in place in the new frame: before decoding, the row above the frame is
+ * set to 127 and the column left of it to 129, exactly where libvpx's decoder puts them, and after
+ * each macroblock row its last pixel row is extended 4 pixels to the right (the "above-right" of
+ * the next row's last macroblock). The loop filter runs over the whole frame afterwards, which is
+ * equivalent to libvpx's one-row-delayed filter because intra prediction reads unfiltered pixels
+ * only from the row above and the current row.
+ *
+ * <p>One instance per decoder; it owns all scratch buffers and allocates nothing per macroblock.
+ */
+final class Reconstructor {
+  private final InterPredict inter = new InterPredict();
+  /** Dequantized coefficients of the block being inverse transformed. */
+  private final short[] block = new short[16];
+  /** Dequantized Y2 input, and the 16 second-order outputs at [16 * i]. */
+  private final short[] y2 = new short[16];
+  private final short[] y2out = new short[256];
+  /** Per segment: y1dc, y1ac, y2dc, y2ac, uvdc, uvac. */
+  private final int[] dq = new int[4 * 6];
+  private byte[] mbLevel = new byte[0];
+  private boolean[] mbInner = new boolean[0];
+
+  /**
+   * Reconstructs {@code f} into a new raster, loop filters and border-extends it.
+   *
+   * @throws InvalidBitstreamException if an inter frame references a missing frame
+   */
+  Raster reconstruct(ParsedFrame f, References refs) {
+    FrameHeader h = f.header;
+    MutableRaster out = new MutableRaster(f.width, f.height);
+    if (!h.keyFrame()) {
+      if (refs.isEmpty()) {
+        throw new InvalidBitstreamException("interframe without reference frames");
+      }
+      if (refs.last().width() != f.width || refs.last().height() != f.height) {
+        throw new IllegalStateException("reference size " + refs.last() + " differs from frame " + f.width + "x" + f.height);
+      }
+    }
+    setupDequant(f);
+    setupIntraEdges(out);
+    int mbCols = f.mbCols;
+    int mbRows = f.mbRows;
+    byte[] y = out.y;
+    byte[] u = out.u;
+    byte[] v = out.v;
+    int ys = out.yStride;
+    int uvs = out.uvStride;
+    boolean bilinear = h.tag().bilinear();
+    int fullPixelMask = h.tag().fullPixel() ? ~7 : ~0;
+    for (int row = 0, mb = 0; row < mbRows; row++) {
+      for (int col = 0; col < mbCols; col++, mb++) {
+        int yOff = out.yOrigin + row * 16 * ys + col * 16;
+        int uvOff = out.uvOrigin + row * 8 * uvs + col * 8;
+        int ymode = f.yMode[mb];
+        int ref = f.refFrame[mb];
+        if (ref == Tables.INTRA_FRAME) {
+          int uvMode = f.uvMode[mb];
+          IntraPredict.predictChroma8(uvMode, u, uvOff, uvs, row > 0, col > 0);
+          IntraPredict.predictChroma8(uvMode, v, uvOff, uvs, row > 0, col > 0);
+          if (ymode != B_PRED) {
+            IntraPredict.predictLuma16(ymode, y, yOff, ys, row > 0, col > 0);
+          } else {
+            predictBPred(f, mb, y, yOff, ys);
+          }
+        } else {
+          Raster r = refs.get(ref);
+          predictInter(f, mb, row, col, r, out, yOff, uvOff, bilinear, fullPixelMask);
+        }
+        if (f.coeffOffset[mb] >= 0) {
+          if (ymode != B_PRED) {
+            addLumaResidual(f, mb, y, yOff, ys);
+          }
+          addChromaResidual(f, mb, u, v, uvOff, uvs);
+        }
+      }
+      // libvpx vp8_extend_mb_row: the above-right of the next row's last macroblock.
+      int last = out.yOrigin + (row * 16 + 15) * ys + mbCols * 16;
+      byte px = y[last - 1];
+      y[last] = px;
+      y[last + 1] = px;
+      y[last + 2] = px;
+      y[last + 3] = px;
+    }
+    if (h.loopFilterLevel() != 0) {
+      loopFilter(f, out);
+    }
+    out.extendBorders();
+    return out.freeze();
+  }
+
+  /** vp8_setup_intra_recon_top_line and setup_intra_recon_left: 127 above, 129 to the left. */
+  private static void setupIntraEdges(MutableRaster out) {
+    int aw = out.mbCols * 16;
+    int ah = out.mbRows * 16;
+    int above = out.yOrigin - out.yStride - 1;
+    Arrays.fill(out.y, above, above + aw + 5, (byte) 127);
+    for (int r = 0; r < ah; r++) {
+      out.y[out.yOrigin + r * out.yStride - 1] = (byte) 129;
+    }
+    int uvAbove = out.uvOrigin - out.uvStride - 1;
+    Arrays.fill(out.u, uvAbove, uvAbove + aw / 2 + 5, (byte) 127);
+    Arrays.fill(out.v, uvAbove, uvAbove + aw / 2 + 5, (byte) 127);
+    for (int r = 0; r < ah / 2; r++) {
+      out.u[out.uvOrigin + r * out.uvStride - 1] = (byte) 129;
+      out.v[out.uvOrigin + r * out.uvStride - 1] = (byte) 129;
+    }
+  }
+
+  /** Dequantization factors per segment (RFC 6386 section 14.1, libvpx vp8cx_init_de_quantizer). */
+  private void setupDequant(ParsedFrame f) {
+    var q = f.header.quantIndices();
+    int base = q.yAcQi();
+    for (int s = 0; s < 4; s++) {
+      int qi = base;
+      if (f.segmentationEnabled) {
+        qi = f.segmentAbsolute ? f.segmentQuant[s] : base + f.segmentQuant[s];
+        qi = Math.max(0, Math.min(127, qi));
+      }
+      int o = s * 6;
+      dq[o] = Tables.dcQ(clampQ(qi + q.yDc()));
+      dq[o + 1] = Tables.acQ(clampQ(qi));
+      dq[o + 2] = Tables.dcQ(clampQ(qi + q.y2Dc())) * 2;
+      dq[o + 3] = Math.max(8, Tables.acQ(clampQ(qi + q.y2Ac())) * 155 / 100);
+      dq[o + 4] = Math.min(132, Tables.dcQ(clampQ(qi + q.uvDc())));
+      dq[o + 5] = Tables.acQ(clampQ(qi + q.uvAc()));
+    }
+  }
+
+  private static int clampQ(int q) {
+    return q < 0 ? 0 : Math.min(q, 127);
+  }
+
+  /** B_PRED: sub-blocks predicted and reconstructed one by one (libvpx decode_macroblock). */
+  private void predictBPred(ParsedFrame f, int mb, byte[] y, int yOff, int ys) {
+    // intra_prediction_down_copy: the 4 pixels above-right of the macroblock also serve as the
+    // above-right of the sub-blocks in column 3 of rows 1..3.
+    int src = yOff - ys + 16;
+    for (int r = 3; r < 16; r += 4) {
+      System.arraycopy(y, src, y, yOff + r * ys + 16, 4);
+    }
+    int coeffOff = f.coeffOffset[mb];
+    int dqOff = f.segmentId[mb] * 6;
+    for (int b = 0; b < 16; b++) {
+      int off = yOff + (b >> 2) * 4 * ys + (b & 3) * 4;
+      IntraPredict.predict4x4(f.bModes[mb * 16 + b], y, off, ys);
+      if (coeffOff >= 0) {
+        int n = f.eobs[mb * 25 + b];
+        if (n > 1) {
+          idct(f.coeffs, coeffOff + b * 16, dq[dqOff], dq[dqOff + 1], y, off, ys);
+        } else if (n == 1) {
+          Transform.dcOnlyIdctAdd((short) (f.coeffs[coeffOff + b * 16] * dq[dqOff]), y, off, ys);
+        }
+      }
+    }
+  }
+
+  /** Dequantizes 16 coefficients (16-bit products, as libvpx) and adds their inverse DCT. */
+  private void idct(short[] c, int cOff, int dcFactor, int acFactor, byte[] dst, int off, int stride) {
+    short[] blk = block;
+    blk[0] = (short) (c[cOff] * dcFactor);
+    for (int i = 1; i < 16; i++) {
+      blk[i] = (short) (c[cOff + i] * acFactor);
+    }
+    Transform.idctAdd(blk, 0, dst, off, stride);
+  }
+
+  /** Luma residual of a non-B_PRED macroblock (through Y2 unless SPLITMV). */
+  private void addLumaResidual(ParsedFrame f, int mb, byte[] y, int yOff, int ys) {
+    int coeffOff = f.coeffOffset[mb];
+    short[] c = f.coeffs;
+    int e = mb * 25;
+    int dqOff = f.segmentId[mb] * 6;
+    int acY = dq[dqOff + 1];
+    if (f.yMode[mb] != SPLITMV) {
+      int y2Off = coeffOff + 24 * 16;
+      if (f.eobs[e + 24] > 1) {
+        y2[0] = (short) (c[y2Off] * dq[dqOff + 2]);
+        for (int i = 1; i < 16; i++) {
+          y2[i] = (short) (c[y2Off + i] * dq[dqOff + 3]);
+        }
+        Transform.inverseWalsh(y2, 0, y2out, 0);
+      } else {
+        Transform.inverseWalshDcOnly((short) (c[y2Off] * dq[dqOff + 2]), y2out, 0);
+      }
+      short[] blk = block;
+      for (int b = 0; b < 16; b++) {
+        int off = yOff + (b >> 2) * 4 * ys + (b & 3) * 4;
+        int dc = y2out[b * 16];
+        if (f.eobs[e + b] > 0) {
+          int cb = coeffOff + b * 16;
+          blk[0] = (short) dc;
+          for (int i = 1; i < 16; i++) {
+            blk[i] = (short) (c[cb + i] * acY);
+          }
+          Transform.idctAdd(blk, 0, y, off, ys);
+        } else if (dc != 0) {
+          Transform.dcOnlyIdctAdd(dc, y, off, ys);
+        }
+      }
+    } else {
+      for (int b = 0; b < 16; b++) {
+        int n = f.eobs[e + b];
+        int off = yOff + (b >> 2) * 4 * ys + (b & 3) * 4;
+        if (n > 1) {
+          idct(c, coeffOff + b * 16, dq[dqOff], acY, y, off, ys);
+        } else if (n == 1) {
+          Transform.dcOnlyIdctAdd((short) (c[coeffOff + b * 16] * dq[dqOff]), y, off, ys);
+        }
+      }
+    }
+  }
+
+  /** Chroma residual of a macroblock. */
+  private void addChromaResidual(ParsedFrame f, int mb, byte[] u, byte[] v, int uvOff, int uvs) {
+    int coeffOff = f.coeffOffset[mb];
+    short[] c = f.coeffs;
+    int e = mb * 25;
+    int dqOff = f.segmentId[mb] * 6;
+    int dcUv = dq[dqOff + 4];
+    int acUv = dq[dqOff + 5];
+    for (int b = 16; b < 24; b++) {
+      int n = f.eobs[e + b];
+      if (n == 0) {
+        continue;
+      }
+      byte[] plane = b < 20 ? u : v;
+      int k = b & 3;
+      int off = uvOff + (k >> 1) * 4 * uvs + (k & 1) * 4;
+      if (n > 1) {
+        idct(c, coeffOff + b * 16, dcUv, acUv, plane, off, uvs);
+      } else {
+        Transform.dcOnlyIdctAdd((short) (c[coeffOff + b * 16] * dcUv), plane, off, uvs);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ inter prediction
+
+  private void predictInter(ParsedFrame f, int mb, int row, int col, Raster ref, MutableRaster out, int yOff,
+      int uvOff, boolean bilinear, int fullPixelMask) {
+    int toLeft = -(col * 16) << 3;
+    int toRight = ((f.mbCols - 1 - col) * 16) << 3;
+    int toTop = -(row * 16) << 3;
+    int toBottom = ((f.mbRows - 1 - row) * 16) << 3;
+    boolean clamp = f.needClamp[mb];
+    int ys = out.yStride;
+    int uvs = out.uvStride;
+    int x0 = col * 16;
+    int y0 = row * 16;
+    if (f.yMode[mb] != SPLITMV) {
+      int mv = f.mbMv[mb];
+      int r = mvRow(mv);
+      int c = mvCol(mv);
+      if (clamp) {
+        c = clampUmv(c, toLeft, toRight);
+        r = clampUmv(r, toTop, toBottom);
+      }
+      predictBlock(ref.y, ref.yOrigin, ys, ref.mbCols * 16, ref.mbRows * 16, MutableRaster.BORDER,
+          x0, y0, c, r, 16, 16, out.y, yOff, bilinear);
+      // Chroma vector: the luma vector halved, rounding away from zero (libvpx build_inter16x16).
+      r = (r + (1 | (r >> 31))) / 2 & fullPixelMask;
+      c = (c + (1 | (c >> 31))) / 2 & fullPixelMask;
+      if (2 * c < toLeft - (19 << 3) || 2 * c > toRight + (18 << 3)
+          || 2 * r < toTop - (19 << 3) || 2 * r > toBottom + (18 << 3)) {
+        // libvpx leaves chroma unpredicted here (reachable only with full-pixel vectors).
+        return;
+      }
+      predictBlock(ref.u, ref.uvOrigin, uvs, ref.mbCols * 8, ref.mbRows * 8, MutableRaster.BORDER / 2,
+          x0 / 2, y0 / 2, c, r, 8, 8, out.u, uvOff, bilinear);
+      predictBlock(ref.v, ref.uvOrigin, uvs, ref.mbCols * 8, ref.mbRows * 8, MutableRaster.BORDER / 2,
+          x0 / 2, y0 / 2, c, r, 8, 8, out.v, uvOff, bilinear);
+      return;
+    }
+    int base = mb * 16;
+    int[] sub = f.subMvs;
+    if (f.partitioning[mb] < Tables.SPLIT_4X4) {
+      for (int q = 0; q < 4; q++) {
+        int b = (q >> 1) * 8 + (q & 1) * 2;
+        int mv = sub[base + b];
+        int r = mvRow(mv);
+        int c = mvCol(mv);
+        if (clamp) {
+          c = clampUmv(c, toLeft, toRight);
+          r = clampUmv(r, toTop, toBottom);
+        }
+        int bx = (b & 3) * 4;
+        int by = (b >> 2) * 4;
+        predictBlock(ref.y, ref.yOrigin, ys, ref.mbCols * 16, ref.mbRows * 16, MutableRaster.BORDER,
+            x0 + bx, y0 + by, c, r, 8, 8, out.y, yOff + by * ys + bx, bilinear);
+      }
+    } else {
+      for (int b = 0; b < 16; b++) {
+        int mv = sub[base + b];
+        int r = mvRow(mv);
+        int c = mvCol(mv);
+        if (clamp) {
+          c = clampUmv(c, toLeft, toRight);
+          r = clampUmv(r, toTop, toBottom);
+        }
+        int bx = (b & 3) * 4;
+        int by = (b >> 2) * 4;
+        predictBlock(ref.y, ref.yOrigin, ys, ref.mbCols * 16, ref.mbRows * 16, MutableRaster.BORDER,
+            x0 + bx, y0 + by, c, r, 4, 4, out.y, yOff + by * ys + bx, bilinear);
+      }
+    }
+    // Chroma: each 4x4 chroma block takes the average of its 4 luma sub-block vectors
+    // (libvpx build_4x4uvmvs), from the unclamped luma vectors.
+    for (int i = 0; i < 2; i++) {
+      for (int j = 0; j < 2; j++) {
+        int b = base + i * 8 + j * 2;
+        int sr = mvRow(sub[b]) + mvRow(sub[b + 1]) + mvRow(sub[b + 4]) + mvRow(sub[b + 5]);
+        int sc = mvCol(sub[b]) + mvCol(sub[b + 1]) + mvCol(sub[b + 4]) + mvCol(sub[b + 5]);
+        sr += 4 + ((sr >> 31) * 8);
+        sc += 4 + ((sc >> 31) * 8);
+        int r = (short) ((sr / 8) & fullPixelMask);
+        int c = (short) ((sc / 8) & fullPixelMask);
+        if (clamp) {
+          c = clampUvUmv(c, toLeft, toRight);
+          r = clampUvUmv(r, toTop, toBottom);
+        }
+        int cx = x0 / 2 + j * 4;
+        int cy = y0 / 2 + i * 4;
+        int dOff = uvOff + i * 4 * uvs + j * 4;
+        predictBlock(ref.u, ref.uvOrigin, uvs, ref.mbCols * 8, ref.mbRows * 8, MutableRaster.BORDER / 2,
+            cx, cy, c, r, 4, 4, out.u, dOff, bilinear);
+        predictBlock(ref.v, ref.uvOrigin, uvs, ref.mbCols * 8, ref.mbRows * 8, MutableRaster.BORDER / 2,
+            cx, cy, c, r, 4, 4, out.v, dOff, bilinear);
+      }
+    }
+  }
+
+  /** libvpx clamp_mv_to_umv_border, one component. */
+  private static int clampUmv(int v, int toLow, int toHigh) {
+    if (v < toLow - (19 << 3)) {
+      return (short) (toLow - (16 << 3));
+    }
+    if (v > toHigh + (18 << 3)) {
+      return (short) (toHigh + (16 << 3));
+    }
+    return v;
+  }
+
+  /** libvpx clamp_uvmv_to_umv_border, one component. */
+  private static int clampUvUmv(int v, int toLow, int toHigh) {
+    if (2 * v < toLow - (19 << 3)) {
+      v = (short) ((toLow - (16 << 3)) >> 1);
+    }
+    if (2 * v > toHigh + (18 << 3)) {
+      v = (short) ((toHigh + (16 << 3)) >> 1);
+    }
+    return v;
+  }
+
+  /**
+   * Predicts a {@code w x h} block at plane position ({@code x}, {@code y}) displaced by the vector
+   * ({@code mvx}, {@code mvy}) in 1/8 pixels. The filter taps must stay inside the plane's
+   * border; vectors that would leave it (possible only for corrupt or gigantic streams, where
+   * libvpx reads outside its buffers) are pulled back to the border's edge.
+   */
+  private void predictBlock(byte[] ref, int origin, int stride, int aw, int ah, int border, int x, int y, int mvx,
+      int mvy, int w, int h, byte[] dst, int dstOff, boolean bilinear) {
+    int px = x + (mvx >> 3);
+    int py = y + (mvy >> 3);
+    int fx = mvx & 7;
+    int fy = mvy & 7;
+    int minPos = -border + 2;
+    if (px < minPos || px > aw + border - w - 3 || py < minPos || py > ah + border - h - 3) {
+      px = Math.max(minPos, Math.min(px, aw + border - w - 3));
+      py = Math.max(minPos, Math.min(py, ah + border - h - 3));
+    }
+    inter.predict(ref, origin + py * stride + px, stride, dst, dstOff, stride, w, h, fx, fy, bilinear);
+  }
+
+  // ------------------------------------------------------------------ loop filter
+
+  /** Per-macroblock filter levels (libvpx vp8_loop_filter_frame_init) and the frame filter. */
+  private void loopFilter(ParsedFrame f, MutableRaster out) {
+    FrameHeader h = f.header;
+    int mbs = f.mbCols * f.mbRows;
+    if (mbLevel.length < mbs) {
+      mbLevel = new byte[mbs];
+      mbInner = new boolean[mbs];
+    }
+    int frameLevel = h.loopFilterLevel();
+    // lvl[segment][ref][modeIndex], modeIndex 0 = B_PRED, 1 = other intra / ZEROMV, 2 = NEAREST/NEAR/NEW, 3 = SPLITMV
+    int[] lvl = new int[4 * 4 * 4];
+    for (int seg = 0; seg < 4; seg++) {
+      int lvlSeg = frameLevel;
+      if (f.segmentationEnabled) {
+        lvlSeg = f.segmentAbsolute ? f.segmentLf[seg] : frameLevel + f.segmentLf[seg];
+        lvlSeg = Math.max(0, Math.min(63, lvlSeg));
+      }
+      for (int ref = 0; ref < 4; ref++) {
+        for (int mode = 0; mode < 4; mode++) {
+          int l;
+          if (!f.lfDeltasEnabled) {
+            l = lvlSeg;
+          } else if (ref == Tables.INTRA_FRAME) {
+            int lvlRef = lvlSeg + f.refLfDeltas[0];
+            l = mode == 0 ? lvlRef + f.modeLfDeltas[0] : lvlRef;
+          } else {
+            int lvlRef = lvlSeg + f.refLfDeltas[ref];
+            l = lvlRef + f.modeLfDeltas[mode == 0 ? 1 : mode];
+          }
+          lvl[(seg * 4 + ref) * 4 + mode] = Math.max(0, Math.min(63, l));
+        }
+      }
+    }
+    for (int mb = 0; mb < mbs; mb++) {
+      int ymode = f.yMode[mb];
+      int modeIndex = switch (ymode) {
+        case Tables.B_PRED -> 0;
+        case Tables.NEARESTMV, Tables.NEARMV, Tables.NEWMV -> 2;
+        case Tables.SPLITMV -> 3;
+        default -> 1; // DC, V, H, TM, ZEROMV
+      };
+      mbLevel[mb] = (byte) lvl[(f.segmentId[mb] * 4 + f.refFrame[mb]) * 4 + modeIndex];
+      mbInner[mb] = ymode == B_PRED || ymode == SPLITMV || !f.residualSkipped(mb);
+    }
+    LoopFilter.filterFrame(out.y, out.u, out.v, out.yOrigin, out.uvOrigin, out.yStride, out.uvStride, f.mbCols,
+        f.mbRows, mbLevel, mbInner, h.filterType() == 1, h.sharpnessLevel(), h.keyFrame());
+  }
+}
