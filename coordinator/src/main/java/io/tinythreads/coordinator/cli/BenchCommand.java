@@ -1,8 +1,7 @@
 package io.tinythreads.coordinator.cli;
 
-import io.tinythreads.coordinator.cli.Choices.EndUsageArg;
 import io.tinythreads.coordinator.cli.Choices.LauncherArg;
-import io.tinythreads.coordinator.cli.Choices.TuneArg;
+import io.tinythreads.media.LibvpxSettings;
 import io.tinythreads.media.VideoSource;
 import io.tinythreads.proto.VideoInfo;
 import io.tinythreads.vp8.io.Y4mHeader;
@@ -46,25 +45,6 @@ import picocli.CommandLine.Parameters;
             + "A non-y4m INPUT is first converted to a temporary y4m, which all four encodes read.",
         ""})
 final class BenchCommand extends BaseCommand {
-  /**
-   * Settings used for any flag the user leaves out: ExCamera's vpxenc settings (mu's
-   * xcenc_server.py and gg's gen_makefile.py) with cq-level 31, given explicitly to both sides.
-   */
-  static EncodeOptions defaults() {
-    EncodeOptions d = new EncodeOptions();
-    d.good = true;
-    d.cpuUsed = 0;
-    d.endUsage = EndUsageArg.CQ;
-    d.cqLevel = 31;
-    d.minQ = 0;
-    d.maxQ = 63;
-    d.passes = 2;
-    d.autoAltRef = 1;
-    d.tokenParts = 0;
-    d.tune = TuneArg.SSIM;
-    return d;
-  }
-
   @Parameters(index = "0", paramLabel = "INPUT", description = "Video file or demo: spec.")
   String input;
 
@@ -88,9 +68,7 @@ final class BenchCommand extends BaseCommand {
   @Option(names = {"-k", "--keep"}, description = "Keep the scratch dir (y4m, outputs, logs) and print its path.")
   boolean keep;
 
-  @ArgGroup(validate = false,
-      heading = "%nEncoder settings (vpxenc flags; default: --good --cpu-used=0 --end-usage=cq --cq-level=31"
-          + " --min-q=0 --max-q=63 --passes=2 --auto-alt-ref=1 --token-parts=0 --tune=ssim):%n")
+  @ArgGroup(validate = false, heading = "%nEncoder settings (vpxenc flags; defaults as for submit):%n")
   EncodeOptions encode = new EncodeOptions();
 
   /** One configuration of the table. */
@@ -112,7 +90,9 @@ final class BenchCommand extends BaseCommand {
     }
     Validation.range(cmd, "--repeat", repeat, 1, 100);
     Validation.range(cmd, "--frames-per-chunk", framesPerChunk, 1, PipelineOptions.MAX_FRAMES_PER_CHUNK);
-    EncodeOptions settings = given.withDefaultsFrom(defaults());
+    // vpxenc gets exactly the flags our workers encode with: the worker's own resolution of the
+    // settings (ExCamera's defaults for what is left out), rendered as vpxenc flags.
+    List<String> vpxencSettings = vpxencSettings(LibvpxSettings.resolve(given.toProto().build()));
     checkTool(vpxenc);
 
     Path parent = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
@@ -130,8 +110,8 @@ final class BenchCommand extends BaseCommand {
           Config c = configs.get(i);
           Path out = scratch.resolve("out-" + i + "-" + r + ".ivf");
           Path log = scratch.resolve("log-" + i + "-" + r + ".txt");
-          List<String> command = c.ours() ? oursCommand(clip.y4m(), out, scratch, c.threads(), settings)
-              : vpxencCommand(clip.y4m(), out, c.threads(), settings);
+          List<String> command = c.ours() ? oursCommand(clip.y4m(), out, scratch, c.threads(), given)
+              : vpxencCommand(clip.y4m(), out, c.threads(), vpxencSettings);
           if (!quiet) {
             err().printf(Locale.ROOT, "bench: run %d/%d: %s%n", r + 1, repeat, c.label());
             err().flush();
@@ -143,7 +123,7 @@ final class BenchCommand extends BaseCommand {
       for (int i = 0; i < configs.size(); i++) {
         rows.add(summarize(configs.get(i), results.get(i)));
       }
-      print(out(), clip, settings, rows);
+      print(out(), clip, vpxencSettings, rows);
       if (keep) {
         err().println("bench: kept " + scratch);
       }
@@ -217,12 +197,23 @@ final class BenchCommand extends BaseCommand {
     return c;
   }
 
-  private List<String> vpxencCommand(Path y4m, Path out, int threads, EncodeOptions settings) {
+  /** The worker's effective settings as vpxenc flags, without --codec and --threads (set per run). */
+  static List<String> vpxencSettings(LibvpxSettings s) {
+    List<String> flags = new ArrayList<>();
+    for (String f : s.vpxencFlags().strip().split("\\s+")) {
+      if (!f.startsWith("--codec=") && !f.startsWith("--threads=")) {
+        flags.add(f);
+      }
+    }
+    return flags;
+  }
+
+  private List<String> vpxencCommand(Path y4m, Path out, int threads, List<String> settings) {
     List<String> c = new ArrayList<>();
     c.add(vpxenc);
     c.add("--codec=vp8");
     c.add("--threads=" + threads);
-    c.addAll(settings.flags());
+    c.addAll(settings);
     c.add("--ivf");
     c.add("-q");
     c.add("-o");
@@ -285,11 +276,11 @@ final class BenchCommand extends BaseCommand {
     return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
-  private void print(PrintWriter out, Clip clip, EncodeOptions settings, List<Row> rows) {
+  private void print(PrintWriter out, Clip clip, List<String> settings, List<Row> rows) {
     Y4mHeader h = clip.header();
     out.printf(Locale.ROOT, "input: %s (%dx%d, %d/%d fps, %d frames)%n", clip.source(), h.width(), h.height(),
         h.fpsNum(), h.fpsDen(), clip.frames());
-    out.printf(Locale.ROOT, "settings: %s%n", String.join(" ", settings.flags()));
+    out.printf(Locale.ROOT, "settings: %s%n", String.join(" ", settings));
     out.printf(Locale.ROOT, "tinythreads: --pipeline=independent --launcher=%s%s --threads=1; %s%n", launcher,
         framesPerChunk != null ? " --frames-per-chunk=" + framesPerChunk : "",
         repeat == 1 ? "1 run each" : "median of " + repeat + " runs each");

@@ -33,7 +33,8 @@ final class EncodeOptions {
       description = "Rate control mode (vpxenc --end-usage).")
   EndUsageArg endUsage;
 
-  @Option(names = "--cq-level", paramLabel = "N", description = "Quality level 0..63 for --end-usage cq or q; lower is better.")
+  @Option(names = "--cq-level", paramLabel = "N",
+      description = "Quality level 1..63 for --end-usage cq or q, between --min-q and --max-q; lower is better.")
   Integer cqLevel;
 
   @Option(names = "--target-bitrate", paramLabel = "KBPS", description = "Target bitrate in kilobits per second, >= 1.")
@@ -42,13 +43,13 @@ final class EncodeOptions {
   @Option(names = "--min-q", paramLabel = "N", description = "Minimum quantizer, 0..63.")
   Integer minQ;
 
-  @Option(names = "--max-q", paramLabel = "N", description = "Maximum quantizer, 0..63, >= --min-q.")
+  @Option(names = "--max-q", paramLabel = "N", description = "Maximum quantizer, 1..63, >= --min-q.")
   Integer maxQ;
 
   @Option(names = {"-p", "--passes"}, paramLabel = "1|2", description = "Encoder passes per chunk.")
   Integer passes;
 
-  @Option(names = "--auto-alt-ref", paramLabel = "0|1", description = "Allow hidden alt-ref frames.")
+  @Option(names = "--auto-alt-ref", paramLabel = "0|1", description = "Allow hidden alt-ref frames (only 1 for now).")
   Integer autoAltRef;
 
   @Option(names = "--lag-in-frames", paramLabel = "N", description = "Look-ahead in frames, 0..25.")
@@ -58,7 +59,7 @@ final class EncodeOptions {
   Integer tokenParts;
 
   @Option(names = "--tune", paramLabel = "psnr|ssim", converter = Choices.TuneConverter.class,
-      description = "Metric to favour.")
+      description = "Metric to favour (only ssim for now).")
   TuneArg tune;
 
   @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Encoder threads per worker, 1..64 (default 1).")
@@ -83,6 +84,39 @@ final class EncodeOptions {
     Validation.range(cmd, "--lag-in-frames", lagInFrames, 0, 25);
     Validation.range(cmd, "--token-parts", tokenParts, 0, 3);
     Validation.range(cmd, "--threads", threads, 1, 64);
+    int effectiveMinQ = minQ != null ? minQ : 0;
+    int effectiveMaxQ = maxQ != null ? maxQ : 63;
+    if (cqLevel != null && (endUsage == null || endUsage == EndUsageArg.CQ)
+        && (cqLevel < effectiveMinQ || cqLevel > effectiveMaxQ)) {
+      throw new ParameterException(cmd, "--cq-level " + cqLevel + " must lie between --min-q " + effectiveMinQ
+          + " and --max-q " + effectiveMaxQ);
+    }
+    rejectUnsendable(cmd);
+  }
+
+  /**
+   * EncodeSettings is proto3 without field presence: a zero or false value means "the default",
+   * and the coordinator and worker read it so (cq_level 0 -> 32, max_q 0 -> 63, auto_alt_ref and
+   * tune_ssim false -> on). Rather than silently encoding with something else than asked, these
+   * values are refused until the wire contract can carry them.
+   */
+  private void rejectUnsendable(CommandLine cmd) {
+    if (cqLevel != null && cqLevel == 0) {
+      throw unsendable(cmd, "--cq-level 0", "cq_level 0 means the default, 32");
+    }
+    if (maxQ != null && maxQ == 0) {
+      throw unsendable(cmd, "--max-q 0", "max_q 0 means the default, 63");
+    }
+    if (autoAltRef != null && autoAltRef == 0) {
+      throw unsendable(cmd, "--auto-alt-ref 0", "auto_alt_ref false means the default, on");
+    }
+    if (tune == TuneArg.PSNR) {
+      throw unsendable(cmd, "--tune psnr", "tune_ssim false means the default, ssim");
+    }
+  }
+
+  private static ParameterException unsendable(CommandLine cmd, String what, String why) {
+    return new ParameterException(cmd, what + " is not supported yet: the job API cannot carry it (" + why + ")");
   }
 
   Deadline deadline() {
@@ -140,31 +174,9 @@ final class EncodeOptions {
     return b;
   }
 
-  /** A copy in which every flag not given here takes its value from {@code defaults}. */
-  EncodeOptions withDefaultsFrom(EncodeOptions defaults) {
-    EncodeOptions o = new EncodeOptions();
-    boolean anyDeadline = good || best || rt;
-    o.good = anyDeadline ? good : defaults.good;
-    o.best = anyDeadline ? best : defaults.best;
-    o.rt = anyDeadline ? rt : defaults.rt;
-    o.cpuUsed = cpuUsed != null ? cpuUsed : defaults.cpuUsed;
-    o.endUsage = endUsage != null ? endUsage : defaults.endUsage;
-    o.cqLevel = cqLevel != null ? cqLevel : defaults.cqLevel;
-    o.targetBitrate = targetBitrate != null ? targetBitrate : defaults.targetBitrate;
-    o.minQ = minQ != null ? minQ : defaults.minQ;
-    o.maxQ = maxQ != null ? maxQ : defaults.maxQ;
-    o.passes = passes != null ? passes : defaults.passes;
-    o.autoAltRef = autoAltRef != null ? autoAltRef : defaults.autoAltRef;
-    o.lagInFrames = lagInFrames != null ? lagInFrames : defaults.lagInFrames;
-    o.tokenParts = tokenParts != null ? tokenParts : defaults.tokenParts;
-    o.tune = tune != null ? tune : defaults.tune;
-    o.threads = threads != null ? threads : defaults.threads;
-    return o;
-  }
-
   /**
-   * The same settings as flags, in the order given by {@code --help}; used for the vpxenc runs of
-   * {@code bench} and for our own child {@code submit} runs, so both get identical values.
+   * The flags that were given, in the order of {@code --help}, spelled {@code --flag=value} as
+   * both vpxenc and this CLI accept them; bench passes them on to its child {@code submit} runs.
    * Threads are left out: bench sets them per run.
    */
   List<String> flags() {

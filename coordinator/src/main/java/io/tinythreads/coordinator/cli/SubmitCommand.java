@@ -39,6 +39,10 @@ import picocli.CommandLine.Parameters;
         "Progress goes to stderr: a redrawn bar on a terminal, key=value blocks otherwise (stage=, chunks_done=, "
             + "chunks_total=, frames_done=, frames_total=, fps=, eta_s=, then progress=continue, and progress=end "
             + "last). On success one summary line follows. Ctrl-C cancels the job and exits with 5.",
+        "",
+        "Encoder flags left out take ExCamera's vpxenc settings: --good --cpu-used=0 --end-usage=cq "
+            + "--cq-level=32 --min-q=0 --max-q=63 --passes=2 --auto-alt-ref=1 --lag-in-frames=0 --token-parts=0 "
+            + "--tune=ssim --threads=1 (and no bitrate limit in cq mode).",
         ""},
     footerHeading = "%nExamples:%n",
     footer = {"  coordinator submit clip.y4m -o clip.webm --end-usage cq --cq-level 31",
@@ -76,7 +80,7 @@ final class SubmitCommand extends BaseCommand {
       description = "Progress on stderr: bar on a terminal and plain otherwise (auto, the default), or forced.")
   ProgressMode progress = ProgressMode.AUTO;
 
-  @ArgGroup(validate = false, heading = "%nEncoder settings (vpxenc flags; default: the coordinator's, i.e. ExCamera's):%n")
+  @ArgGroup(validate = false, heading = "%nEncoder settings (vpxenc flags):%n")
   EncodeOptions encode = new EncodeOptions();
 
   @ArgGroup(validate = false, heading = "%nExCamera settings:%n")

@@ -61,6 +61,11 @@ class ParsingTest {
       "--progress|fancy|--progress",
       "--coordinator|nohost|--coordinator",
       "--coordinator|host:99999|--coordinator",
+      // Values the job API cannot carry yet (proto3 zero = default): refused, not silently changed.
+      "--cq-level|0|--cq-level 0",
+      "--max-q|0|--max-q 0",
+      "--auto-alt-ref|0|--auto-alt-ref 0",
+      "--tune|psnr|--tune psnr",
   })
   void badValueIsUsageErrorNamingTheFlag(String flag, String value, String named) {
     Cli.Result r = submit(flag, value);
@@ -75,6 +80,14 @@ class ParsingTest {
     Cli.Result r = submit("--min-q", "40", "--max-q", "20");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.err()).contains("--min-q").contains("--max-q");
+  }
+
+  @Test
+  void cqLevelMustLieBetweenMinAndMaxQ() {
+    Cli.Result r = submit("--cq-level", "10", "--min-q", "20");
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--cq-level 10").contains("--min-q 20");
+    assertThat(submit("--cq-level", "50", "--max-q", "40").err()).contains("--max-q 40");
   }
 
   @Test
