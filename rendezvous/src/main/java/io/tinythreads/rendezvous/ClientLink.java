@@ -384,9 +384,13 @@ final class ClientLink implements ClientResponseObserver<Envelope, Envelope> {
   void cancel(String why) {
     lock.lock();
     try {
-      if (!cancelled && !serverCompleted && failure == null) {
+      if (!cancelled) {
+        // Even after the server ended the call: cancelling resets a stream whose outbound side
+        // still has unsent bytes, so the channel can terminate at once. A no-op otherwise.
         cancelled = true;
-        failure = new RendezvousException(Status.Code.CANCELLED, why);
+        if (failure == null && !serverCompleted) {
+          failure = new RendezvousException(Status.Code.CANCELLED, why);
+        }
         requests.cancel(why, null);
       }
       changed.signalAll();

@@ -74,6 +74,7 @@ public final class RendezvousClient implements AutoCloseable {
     ManagedChannel channel = NettyChannelBuilder.forTarget(hostPort)
         .usePlaintext()
         .maxInboundMessageSize(RendezvousServer.MAX_ENVELOPE_BYTES)
+        .flowControlWindow(RendezvousServer.FLOW_CONTROL_WINDOW_BYTES)
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS)
         .build();
@@ -215,13 +216,13 @@ public final class RendezvousClient implements AutoCloseable {
     } finally {
       link.cancel("client closed");
       if (ownedChannel != null) {
-        ownedChannel.shutdown();
+        // The link (the channel's only call) is over by now. shutdownNow, not shutdown: after the
+        // relay refused a message mid-send, the HTTP/2 stream can stay half-open with unsent
+        // flow-controlled bytes, and a graceful shutdown would wait for it.
+        ownedChannel.shutdownNow();
         try {
-          if (!ownedChannel.awaitTermination(5, TimeUnit.SECONDS)) {
-            ownedChannel.shutdownNow();
-          }
+          ownedChannel.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
-          ownedChannel.shutdownNow();
           Thread.currentThread().interrupt();
         }
       }

@@ -34,6 +34,8 @@ public final class RendezvousServer {
   private static final Logger log = LoggerFactory.getLogger(RendezvousServer.class);
   /** gRPC message limit: a 1 MiB piece plus its envelope fields, with room to spare. */
   static final int MAX_ENVELOPE_BYTES = 2 << 20;
+  /** Per-stream HTTP/2 flow-control window, both directions: 1 MiB is one piece, and ~1 GB/s at a 1 ms RTT. */
+  static final int FLOW_CONTROL_WINDOW_BYTES = 1 << 20;
   static final int POOL_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
   private final RendezvousConfig config;
@@ -47,12 +49,13 @@ public final class RendezvousServer {
   private final AtomicBoolean stopped = new AtomicBoolean();
   private volatile int boundPort = -1;
 
-  RendezvousServer(ServerBuilder<?> builder, RendezvousConfig config, LongSupplier nanoTicker) {
+  RendezvousServer(ServerBuilder<?> builder, RendezvousConfig config, LongSupplier nanoTicker,
+                   Duration registerTimeout) {
     this.config = config;
     this.pool = Executors.newFixedThreadPool(POOL_THREADS, daemonThreads("tt-rendezvous-"));
     this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("tt-rendezvous-timer-"));
     this.table = new RelayTable(nanoTicker, config.ttl(), config.maxHeldBytesPerJob());
-    this.service = new RendezvousService(table, config.tokens(), pool, timer);
+    this.service = new RendezvousService(table, config.tokens(), pool, timer, registerTimeout);
     this.server = builder.executor(pool).addService(service).addService(health.getHealthService()).build();
     // Sweep often enough that a message outlives its TTL by at most ~10%, but not busily.
     long ms = Math.clamp(config.ttl().toMillis() / 10, 100L, 30_000L);
@@ -68,21 +71,30 @@ public final class RendezvousServer {
    * @param installShutdownHook whether to stop the server when the JVM exits (standalone use)
    */
   public static RendezvousServer start(RendezvousConfig config, boolean installShutdownHook) throws IOException {
-    return start(config, installShutdownHook, System::nanoTime);
+    return start(config, installShutdownHook, System::nanoTime, RendezvousService.REGISTER_TIMEOUT);
   }
 
   // Visible for testing: a fake ticker drives the TTL.
   static RendezvousServer start(RendezvousConfig config, boolean installShutdownHook, LongSupplier nanoTicker)
       throws IOException {
+    return start(config, installShutdownHook, nanoTicker, RendezvousService.REGISTER_TIMEOUT);
+  }
+
+  // Visible for testing: also a short registration timeout.
+  static RendezvousServer start(RendezvousConfig config, boolean installShutdownHook, LongSupplier nanoTicker,
+                                Duration registerTimeout) throws IOException {
     NettyServerBuilder builder = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.bindAddress(), config.port()))
         .maxInboundMessageSize(MAX_ENVELOPE_BYTES)
+        // A fixed HTTP/2 window (this also turns off BDP auto-tuning, which could grow it to 8 MiB):
+        // bounds what a sender can push past a parked reservation to one window per stream.
+        .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
         // Streams are long-lived and idle while a worker encodes: no call deadline, keepalive instead.
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS)
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true);
-    RendezvousServer s = new RendezvousServer(builder, config, nanoTicker);
+    RendezvousServer s = new RendezvousServer(builder, config, nanoTicker, registerTimeout);
     s.startInternal(installShutdownHook);
     return s;
   }

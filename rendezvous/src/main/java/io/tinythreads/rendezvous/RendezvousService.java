@@ -19,9 +19,12 @@ final class RendezvousService extends RendezvousGrpc.RendezvousImplBase {
   private final JobTokens tokens;
   private final Executor pool;
   private final ScheduledExecutorService timer;
+  private final Duration registerTimeout;
   private final Set<ServerLink> open = ConcurrentHashMap.newKeySet();
 
-  RendezvousService(RelayTable table, JobTokens tokens, Executor pool, ScheduledExecutorService timer) {
+  RendezvousService(RelayTable table, JobTokens tokens, Executor pool, ScheduledExecutorService timer,
+                    Duration registerTimeout) {
+    this.registerTimeout = registerTimeout;
     this.table = table;
     this.tokens = tokens;
     this.pool = pool;
@@ -32,7 +35,7 @@ final class RendezvousService extends RendezvousGrpc.RendezvousImplBase {
   public StreamObserver<Envelope> link(StreamObserver<Envelope> responseObserver) {
     ServerLink[] self = new ServerLink[1];
     ServerLink link = ServerLink.open(table, tokens, (ServerCallStreamObserver<Envelope>) responseObserver, pool,
-        timer, REGISTER_TIMEOUT, () -> open.remove(self[0]));
+        timer, registerTimeout, () -> open.remove(self[0]));
     self[0] = link;
     open.add(link);
     return link;
