@@ -75,9 +75,9 @@ public final class ExternalTools {
     return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
   }
 
-  /** vpxdec --md5 of the decoded I420 frames. */
+  /** vpxdec --md5 of the decoded I420 frames (--i420: without it the output format depends on the container). */
   public static String vpxdecMd5(Path file) {
-    Result r = runOk("vpxdec", "--md5", "-o", "-", file.toString());
+    Result r = runOk("vpxdec", "--md5", "--i420", "-o", "-", file.toString());
     return r.stdout().trim().split("\\s+")[0];
   }
 
