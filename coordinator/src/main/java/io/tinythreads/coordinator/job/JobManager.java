@@ -1,0 +1,268 @@
+package io.tinythreads.coordinator.job;
+
+import io.tinythreads.blob.BlobStore;
+import io.tinythreads.coordinator.launch.Launcher;
+import io.tinythreads.fsm.FsmConfig;
+import io.tinythreads.fsm.WorkerFsm;
+import io.tinythreads.media.MediaException;
+import io.tinythreads.media.VideoSource;
+import io.tinythreads.proto.Hello;
+import io.tinythreads.proto.Job;
+import io.tinythreads.proto.JobEvent;
+import io.tinythreads.proto.JobSpec;
+import io.tinythreads.proto.LauncherKind;
+import io.tinythreads.rendezvous.JobTokens;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transport-agnostic job core: submit, get, list, cancel, watch, and the attachment of worker
+ * sessions. The gRPC services are thin adapters over this class; it throws
+ * {@link InvalidSpecException}, {@link JobNotFoundException} and
+ * {@link UnsupportedOperationException}, which they map to status codes.
+ */
+public final class JobManager implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(JobManager.class);
+  public static final String JOBS_PREFIX = "jobs/";
+  public static final String OPERATIONS_PREFIX = "operations/";
+  static final int DEFAULT_PAGE_SIZE = 50;
+  static final int MAX_PAGE_SIZE = 1000;
+
+  /**
+   * What the core needs from the server.
+   *
+   * @param rendezvousAddress host:port workers use for the state relay
+   * @param coordinatorAddress host:port local workers dial (known once the server is bound)
+   * @param clock monotonic milliseconds (FSM time)
+   * @param launchers the launcher for each kind (throws UnsupportedOperationException if unavailable)
+   */
+  public record Settings(
+      BlobStore blobs,
+      Path workDir,
+      JobTokens tokens,
+      String rendezvousAddress,
+      Supplier<String> coordinatorAddress,
+      LauncherKind defaultLauncher,
+      int defaultWorkers,
+      FsmConfig fsm,
+      Function<LauncherKind, Launcher> launchers,
+      JobHooks hooks,
+      LongSupplier clock,
+      Clock wallClock) {
+
+    public static LongSupplier monotonicMillis() {
+      long base = System.nanoTime();
+      return () -> (System.nanoTime() - base) / 1_000_000L;
+    }
+  }
+
+  private final Settings settings;
+  private final SecureRandom random = new SecureRandom();
+  private final Object lock = new Object();
+  /** All jobs in submission order. Guarded by {@link #lock}. */
+  private final LinkedHashMap<String, JobRun> jobs = new LinkedHashMap<>();
+  private final Map<String, String> byRequestId = new HashMap<>();
+  private final List<String> order = new ArrayList<>();
+
+  public JobManager(Settings settings) {
+    this.settings = settings;
+  }
+
+  /**
+   * Starts a job, or returns the job an earlier submission with the same {@code requestId}
+   * started (AIP-155). The spec is checked and the input opened before anything starts, so a bad
+   * spec or input fails here with a message naming the field or file.
+   *
+   * @throws InvalidSpecException for a bad spec, output location or input
+   * @throws UnsupportedOperationException for a launcher not available in this build
+   */
+  public Job submit(String requestId, JobSpec requested) {
+    synchronized (lock) {
+      if (!requestId.isEmpty()) {
+        String existing = byRequestId.get(requestId);
+        if (existing != null) {
+          return jobs.get(existing).snapshot();
+        }
+      }
+      JobSpec spec = Specs.normalize(requested, settings.defaultLauncher(), settings.defaultWorkers());
+      Launcher launcher = settings.launchers().apply(spec.getLauncher());
+      OutputTarget out = OutputTarget.resolve(spec.getOutputUri(), spec.getContainer());
+      spec = spec.toBuilder().setOutputUri(out.path().toString()).setContainer(out.container()).build();
+      VideoSource source = openInput(spec.getInputUri());
+      String id = newId();
+      FsmConfig fsm = spec.getStageDeadlineMillis() > 0
+          ? settings.fsm().withAllStageDeadlines(spec.getStageDeadlineMillis()) : settings.fsm();
+      JobRun run;
+      try {
+        run = new JobRun(settings, id, spec, source, out, launcher, new WorkerFsm(fsm));
+      } catch (RuntimeException e) {
+        source.close();
+        throw e;
+      }
+      jobs.put(id, run);
+      order.add(id);
+      if (!requestId.isEmpty()) {
+        byRequestId.put(requestId, id);
+      }
+      log.info("job {} submitted: {} -> {}", id, spec.getInputUri(), spec.getOutputUri());
+      run.start();
+      return run.snapshot();
+    }
+  }
+
+  /** Opens the input now, so that a missing file or a non-video is reported by the submit itself. */
+  private static VideoSource openInput(String uri) {
+    String input = uri;
+    if (uri.startsWith("file:")) {
+      try {
+        input = Path.of(java.net.URI.create(uri)).toString();
+      } catch (IllegalArgumentException e) {
+        throw new InvalidSpecException("spec.input_uri " + uri + ": not a valid file:// URI");
+      }
+    }
+    try {
+      return VideoSource.open(input);
+    } catch (MediaException e) {
+      throw new InvalidSpecException("spec.input_uri: " + e.getMessage(), e);
+    }
+  }
+
+  private String newId() {
+    byte[] b = new byte[6];
+    random.nextBytes(b);
+    String id;
+    do {
+      id = "j" + Base64.getUrlEncoder().withoutPadding().encodeToString(b).replace('_', 'x').replace('-', 'y');
+      random.nextBytes(b);
+    } while (jobs.containsKey(id));
+    return id;
+  }
+
+  /** @throws JobNotFoundException if there is no such job; InvalidSpecException for a malformed name */
+  public Job get(String name) {
+    return find(name).snapshot();
+  }
+
+  /** A page of jobs in submission order. */
+  public record Page(List<Job> jobs, String nextPageToken) {}
+
+  public Page list(int pageSize, String pageToken) {
+    if (pageSize < 0) {
+      throw new InvalidSpecException("page_size must be >= 0, got " + pageSize);
+    }
+    int size = pageSize == 0 ? DEFAULT_PAGE_SIZE : Math.min(pageSize, MAX_PAGE_SIZE);
+    int start = 0;
+    if (!pageToken.isEmpty()) {
+      try {
+        start = Integer.parseInt(new String(Base64.getUrlDecoder().decode(pageToken), StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidSpecException("page_token is not a token this server issued");
+      }
+    }
+    synchronized (lock) {
+      if (start < 0 || start > order.size()) {
+        throw new InvalidSpecException("page_token is not a token this server issued");
+      }
+      int end = Math.min(order.size(), start + size);
+      List<Job> page = new ArrayList<>();
+      for (int i = start; i < end; i++) {
+        page.add(jobs.get(order.get(i)).snapshot());
+      }
+      String next = end < order.size()
+          ? Base64.getUrlEncoder().withoutPadding().encodeToString(Integer.toString(end).getBytes(StandardCharsets.UTF_8))
+          : "";
+      return new Page(page, next);
+    }
+  }
+
+  /** Cancels a job (no-op for a finished one) and returns it as it is afterwards. */
+  public Job cancel(String name) {
+    JobRun run = find(name);
+    try {
+      return run.cancel().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return run.snapshot();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("job {}: cancel did not complete: {}", run.id, e.toString());
+      return run.snapshot();
+    }
+  }
+
+  /**
+   * Streams the job's events to {@code watcher}: the current state first, then each change; the
+   * last event carries a terminal state. Returns an action that unsubscribes.
+   */
+  public Runnable watch(String name, Consumer<JobEvent> watcher) {
+    return find(name).watch(watcher);
+  }
+
+  /**
+   * Connects a worker's session (its token already verified) to its job.
+   *
+   * @throws JobNotFoundException if the job is unknown
+   */
+  public SessionSink attach(Hello hello, WorkerLink link) {
+    JobRun run;
+    synchronized (lock) {
+      run = jobs.get(hello.getJobId());
+    }
+    if (run == null) {
+      throw new JobNotFoundException(JOBS_PREFIX + hello.getJobId());
+    }
+    return run.attach(hello, link);
+  }
+
+  public JobTokens tokens() {
+    return settings.tokens();
+  }
+
+  private JobRun find(String name) {
+    String id;
+    if (name.startsWith(JOBS_PREFIX)) {
+      id = name.substring(JOBS_PREFIX.length());
+    } else if (name.startsWith(OPERATIONS_PREFIX)) {
+      id = name.substring(OPERATIONS_PREFIX.length());
+    } else {
+      throw new InvalidSpecException("name must be jobs/{job_id}, got '" + name + "'");
+    }
+    synchronized (lock) {
+      JobRun run = jobs.get(id);
+      if (run == null) {
+        throw new JobNotFoundException(name);
+      }
+      return run;
+    }
+  }
+
+  /** Cancels every running job (server shutdown). */
+  @Override
+  public void close() {
+    List<JobRun> all;
+    synchronized (lock) {
+      all = new ArrayList<>(jobs.values());
+    }
+    for (JobRun r : all) {
+      if (!JobRun.terminal(r.snapshot().getState())) {
+        r.shutdownNow();
+      }
+    }
+  }
+}

@@ -1,0 +1,851 @@
+package io.tinythreads.coordinator.job;
+
+import com.google.protobuf.Timestamp;
+import com.google.rpc.Code;
+import com.google.rpc.Status;
+import io.tinythreads.blob.BlobStore;
+import io.tinythreads.coordinator.launch.LaunchRequest;
+import io.tinythreads.coordinator.launch.Launcher;
+import io.tinythreads.coordinator.launch.WorkerHandle;
+import io.tinythreads.fsm.BlobKeys;
+import io.tinythreads.fsm.ChunkContext;
+import io.tinythreads.fsm.Cmd;
+import io.tinythreads.fsm.PipelineDef;
+import io.tinythreads.fsm.Pipelines;
+import io.tinythreads.fsm.ProtoEvents;
+import io.tinythreads.fsm.StageKind;
+import io.tinythreads.fsm.Step;
+import io.tinythreads.fsm.WorkerEvent;
+import io.tinythreads.fsm.WorkerFsm;
+import io.tinythreads.fsm.WorkerState;
+import io.tinythreads.media.MediaException;
+import io.tinythreads.media.RawChunks;
+import io.tinythreads.media.VideoSource;
+import io.tinythreads.proto.Artifact;
+import io.tinythreads.proto.ChunkSpec;
+import io.tinythreads.proto.Hello;
+import io.tinythreads.proto.Job;
+import io.tinythreads.proto.JobEvent;
+import io.tinythreads.proto.JobProgress;
+import io.tinythreads.proto.JobResult;
+import io.tinythreads.proto.JobSpec;
+import io.tinythreads.proto.VideoInfo;
+import io.tinythreads.proto.WorkerMessage;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One job from submission to its end: ingest, worker launches, the worker FSMs, retries, the join.
+ *
+ * <p>Concurrency: all mutable state below is confined to the job's actor thread ({@link #actor}).
+ * Session streams, launcher exit callbacks, the ingest thread and the join thread only
+ * {@link #post} tasks to it, so the FSM steps of one job run one at a time, in arrival order, with
+ * no locks. Readers on other threads see the immutable {@link #snapshot}.
+ */
+final class JobRun {
+  private static final Logger log = LoggerFactory.getLogger(JobRun.class);
+  static final long TICK_MILLIS = 100;
+  /** Without a progress change, watchers still get an update this often (frames/s and ETA move). */
+  static final long REFRESH_MILLIS = 1_000;
+
+  private final JobManager.Settings settings;
+  final String id;
+  private final JobSpec spec;
+  private final PipelineDef pipeline;
+  private final OutputTarget output;
+  private final Launcher launcher;
+  private final WorkerFsm fsm;
+  private final String token;
+  private final Timestamp createTime;
+  private final ScheduledExecutorService actor;
+  private final CopyOnWriteArrayList<Consumer<JobEvent>> watchers = new CopyOnWriteArrayList<>();
+  /** Ingest may run this many chunks ahead of the finished ones (bounds raw data in the blob store). */
+  private final Semaphore ingestWindow;
+  private volatile boolean stopping;
+  /** The terminal state once decided (read by the ingest thread's clean-up). */
+  private volatile Job.State finalState;
+  private volatile Job snapshot;
+
+  // --- confined to the actor thread ---
+  private VideoSource source;
+  private VideoInfo video;
+  private Job.State state = Job.State.QUEUED;
+  private String stage = "ingest";
+  private Status error;
+  private JobResult result;
+  private Timestamp endTime;
+  private final List<ChunkRun> chunks = new ArrayList<>();
+  private final Deque<ChunkRun> ready = new ArrayDeque<>();
+  private boolean ingestDone;
+  private long framesIngested;
+  private int running;
+  private int retries;
+  private int chunksDone;
+  private long framesDone;
+  private long startMillis;
+  private long firstLaunchMillis = -1;
+  private long lastPublishMillis;
+  private JobProgress lastPublishedProgress;
+  private boolean joining;
+  private ScheduledFuture<?> ticker;
+
+  /** One chunk and its attempts. */
+  private static final class ChunkRun {
+    ChunkSpec spec;
+    int attempts;
+    Attempt current;
+    boolean done;
+    boolean queued;
+    WorkerState.Failed lastFailure;
+
+    ChunkRun(ChunkSpec spec) {
+      this.spec = spec;
+    }
+
+    int index() {
+      return spec.getIndex();
+    }
+  }
+
+  /** One worker working on a chunk. */
+  private static final class Attempt {
+    final int number;
+    final String workerId;
+    WorkerState state;
+    WorkerHandle handle;
+    WorkerLink link;
+
+    Attempt(int number, String workerId, WorkerState state) {
+      this.number = number;
+      this.workerId = workerId;
+      this.state = state;
+    }
+  }
+
+  JobRun(JobManager.Settings settings, String id, JobSpec spec, VideoSource source, OutputTarget output,
+      Launcher launcher, WorkerFsm fsm) {
+    this.settings = settings;
+    this.id = id;
+    this.spec = spec;
+    this.pipeline = Pipelines.of(spec.getPipeline());
+    this.source = source;
+    this.video = source.info();
+    this.output = output;
+    this.launcher = launcher;
+    this.fsm = fsm;
+    this.token = settings.tokens().tokenFor(id);
+    Instant now = settings.wallClock().instant();
+    this.createTime = Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+    this.ingestWindow = new Semaphore(Math.max(8, 3 * spec.getWorkers()));
+    this.actor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "job-" + id);
+      t.setDaemon(true);
+      return t;
+    });
+    this.snapshot = buildSnapshot(progress());
+  }
+
+  // ------------------------------------------------------------------ called from any thread
+
+  Job snapshot() {
+    return snapshot;
+  }
+
+  void start() {
+    post(this::begin);
+  }
+
+  /** Cancels the job; completes with the job as it is afterwards. */
+  CompletableFuture<Job> cancel() {
+    CompletableFuture<Job> f = new CompletableFuture<>();
+    if (!post(() -> {
+      finish(Job.State.CANCELLED, null, null, "cancelled");
+      f.complete(snapshot);
+    })) {
+      f.complete(snapshot);
+    }
+    return f;
+  }
+
+  /**
+   * Subscribes to events: the current state at once, then every change. The last event has a
+   * terminal state; nothing follows it. Returns the unsubscribe action.
+   */
+  Runnable watch(Consumer<JobEvent> watcher) {
+    Runnable unsubscribe = () -> watchers.remove(watcher);
+    boolean posted = post(() -> {
+      watcher.accept(event(snapshot, ""));
+      if (!terminal(state)) {
+        watchers.add(watcher);
+      }
+    });
+    if (!posted) {
+      watcher.accept(event(snapshot, ""));
+    }
+    return unsubscribe;
+  }
+
+  /** A worker said Hello (its token already verified). */
+  SessionSink attach(Hello hello, WorkerLink link) {
+    int chunk = hello.getChunkIndex();
+    int attempt = hello.getAttempt();
+    if (!post(() -> onHello(hello, link))) {
+      link.close(false, "job " + id + " is over");
+    }
+    return new SessionSink() {
+      @Override
+      public void message(WorkerMessage m) {
+        post(() -> onMessage(chunk, attempt, link, m));
+      }
+
+      @Override
+      public void closed(String reason) {
+        post(() -> onLinkClosed(chunk, attempt, link, reason));
+      }
+    };
+  }
+
+  void shutdownNow() {
+    post(() -> finish(Job.State.CANCELLED, null, null, "coordinator shutting down"));
+    actor.shutdown();
+    try {
+      actor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private boolean post(Runnable task) {
+    try {
+      actor.execute(() -> {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          log.error("job {}: internal error", id, e);
+          finish(Job.State.FAILED, status(Code.INTERNAL, "internal error: " + e), null, "internal error");
+        }
+      });
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  // ------------------------------------------------------------------ actor thread
+
+  private long now() {
+    return settings.clock().getAsLong();
+  }
+
+  private void begin() {
+    if (terminal(state)) {
+      return;
+    }
+    state = Job.State.RUNNING;
+    startMillis = now();
+    lastPublishMillis = startMillis;
+    VideoSource src = source;
+    source = null;
+    Thread ingest = new Thread(() -> ingest(src), "ingest-" + id);
+    ingest.setDaemon(true);
+    ingest.start();
+    ticker = actor.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    publish("job started: " + video.getWidth() + "x" + video.getHeight() + ", " + pipeline.name() + " pipeline, "
+        + spec.getFramesPerChunk() + " frames per chunk, " + spec.getWorkers() + " workers (" + launcher.kind() + ")");
+  }
+
+  private void tick() {
+    if (terminal(state)) {
+      return;
+    }
+    long now = now();
+    for (ChunkRun c : chunks) {
+      if (c.current != null && !c.current.state.terminal()) {
+        step(c, c.current, new WorkerEvent.Tick(now));
+      }
+    }
+    if (!terminal(state) && now - lastPublishMillis >= REFRESH_MILLIS) {
+      publish("");
+    }
+  }
+
+  private void onChunkStored(int index, long firstFrame, int frames) {
+    framesIngested = firstFrame + frames;
+    if (terminal(state)) {
+      return;
+    }
+    int x = spec.getChunksPerBatch();
+    ChunkSpec cs = ChunkSpec.newBuilder()
+        .setIndex(index)
+        .setFirstFrame(firstFrame)
+        .setFrameCount(frames)
+        .setBatch(index / x)
+        .setPositionInBatch(index % x)
+        .setLastInBatch(index % x == x - 1)
+        .build();
+    chunks.add(new ChunkRun(cs));
+    enqueueLaunchable();
+    publish("");
+  }
+
+  private void onIngestDone(long frames, int count) {
+    ingestDone = true;
+    framesIngested = frames;
+    if (terminal(state)) {
+      return;
+    }
+    if (count == 0) {
+      fail(Code.INVALID_ARGUMENT, "spec.input_uri " + spec.getInputUri() + ": no frames");
+      return;
+    }
+    ChunkRun last = chunks.getLast();
+    if (!last.spec.getLastInBatch()) {
+      last.spec = last.spec.toBuilder().setLastInBatch(true).build();
+    }
+    video = video.toBuilder().setFrameCount(frames).build();
+    log.info("job {}: ingest done, {} frames in {} chunks", id, frames, count);
+    enqueueLaunchable();
+    maybeJoin();
+    publish("ingest done: " + frames + " frames in " + count + " chunks");
+  }
+
+  private void onIngestFailed(RuntimeException e) {
+    if (terminal(state)) {
+      return;
+    }
+    if (e instanceof MediaException) {
+      fail(Code.INVALID_ARGUMENT, "spec.input_uri " + spec.getInputUri() + ": " + e.getMessage());
+    } else {
+      fail(Code.INTERNAL, "ingest: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Queues every stored chunk that can start. An xc chunk must know whether it is the last of its
+   * batch (it then sends no state on), so it waits until its successor is stored or ingest ended.
+   */
+  private void enqueueLaunchable() {
+    for (ChunkRun c : chunks) {
+      if (c.done || c.queued || c.current != null || c.attempts > 0) {
+        continue;
+      }
+      boolean known = !pipeline.needsRendezvous() || ingestDone || c.index() + 1 < chunks.size()
+          || c.spec.getLastInBatch();
+      if (known) {
+        c.queued = true;
+        ready.addLast(c);
+      }
+    }
+    maybeLaunch();
+  }
+
+  private void maybeLaunch() {
+    while (!terminal(state) && running < spec.getWorkers() && !ready.isEmpty()) {
+      ChunkRun c = ready.pollFirst();
+      c.queued = false;
+      launch(c);
+    }
+  }
+
+  private void launch(ChunkRun c) {
+    int attempt = c.attempts++;
+    String workerId = id + "-c" + c.index() + "-a" + attempt;
+    ChunkContext ctx = new ChunkContext(id, pipeline, video, c.spec, spec.getSettings(), settings.blobs().uri(),
+        settings.rendezvousAddress());
+    Set<Artifact> mine = stored(c.index());
+    Set<Artifact> predecessor = c.index() > 0 && c.spec.getPositionInBatch() > 0 ? stored(c.index() - 1) : Set.of();
+    Attempt a = new Attempt(attempt, workerId, WorkerFsm.initial(ctx, mine, predecessor, now()));
+    c.current = a;
+    running++;
+    if (firstLaunchMillis < 0) {
+      firstLaunchMillis = now();
+      stage = "encode";
+    }
+    Path work = settings.workDir();
+    LaunchRequest req = new LaunchRequest(settings.coordinatorAddress().get(), id, c.index(), attempt, token, workerId,
+        work.resolve("scratch"), work.resolve("logs").resolve(id).resolve(String.format("chunk-%06d-attempt-%d.log", c.index(), attempt)));
+    try {
+      a.handle = launcher.launch(req);
+    } catch (RuntimeException e) {
+      log.warn("job {}: cannot launch worker for chunk {}: {}", id, c.index(), e.toString());
+      step(c, a, new WorkerEvent.Disconnected("launch failed: " + e.getMessage(), now()));
+      return;
+    }
+    log.debug("job {}: launched {} for chunk {} attempt {}: {}", id, workerId, c.index(), attempt, a.handle.describe());
+    settings.hooks().workerLaunched(id, c.index(), attempt, a.handle);
+    a.handle.exit().thenAccept(code -> post(() -> {
+      if (c.current == a && !a.state.terminal()) {
+        step(c, a, new WorkerEvent.Disconnected("worker exited with code " + code, now()));
+      }
+    }));
+  }
+
+  /** Which of chunk {@code index}'s artifacts are already in the blob store. */
+  private Set<Artifact> stored(int index) {
+    Set<Artifact> out = EnumSet.noneOf(Artifact.class);
+    for (Artifact a : Artifact.values()) {
+      if (a == Artifact.ARTIFACT_UNSPECIFIED || a == Artifact.UNRECOGNIZED) {
+        continue;
+      }
+      if (settings.blobs().exists(BlobKeys.key(id, index, a))) {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
+  private void onHello(Hello hello, WorkerLink link) {
+    int index = hello.getChunkIndex();
+    ChunkRun c = index >= 0 && index < chunks.size() ? chunks.get(index) : null;
+    Attempt a = c == null ? null : c.current;
+    if (terminal(state)) {
+      link.close(false, "job " + id + " is " + state);
+      return;
+    }
+    if (a == null || a.number != hello.getAttempt() || a.link != null || a.state.terminal()) {
+      link.close(false, "chunk " + index + " attempt " + hello.getAttempt() + " is not expected (superseded or unknown)");
+      return;
+    }
+    a.link = link;
+    step(c, a, new WorkerEvent.Hello(hello.getWorkerId().isEmpty() ? a.workerId : hello.getWorkerId(), now()));
+  }
+
+  private void onMessage(int index, int attempt, WorkerLink link, WorkerMessage m) {
+    Attempt a = attemptFor(index, attempt, link);
+    if (a == null) {
+      return;
+    }
+    WorkerEvent e = switch (m.getKindCase()) {
+      case HELLO -> new WorkerEvent.Hello(m.getHello().getWorkerId(), now());
+      case RESULT, HEARTBEAT -> ProtoEvents.fromProto(m, now());
+      case KIND_NOT_SET -> new WorkerEvent.Result(0, new WorkerEvent.Failure(WorkerFsm.PROTOCOL,
+          "empty worker message", true), now());
+    };
+    step(chunks.get(index), a, e);
+  }
+
+  private void onLinkClosed(int index, int attempt, WorkerLink link, String reason) {
+    Attempt a = attemptFor(index, attempt, link);
+    if (a != null) {
+      step(chunks.get(index), a, new WorkerEvent.Disconnected(reason, now()));
+    }
+  }
+
+  private Attempt attemptFor(int index, int attempt, WorkerLink link) {
+    if (index < 0 || index >= chunks.size()) {
+      return null;
+    }
+    Attempt a = chunks.get(index).current;
+    return a != null && a.number == attempt && a.link == link ? a : null;
+  }
+
+  /** Runs one FSM step for an attempt and carries out its commands. */
+  private void step(ChunkRun c, Attempt a, WorkerEvent e) {
+    if (c.current != a) {
+      return;
+    }
+    WorkerState before = a.state;
+    Step st = fsm.step(before, e);
+    a.state = st.next();
+    for (Cmd cmd : st.cmds()) {
+      execute(c, a, cmd);
+    }
+    if (!before.terminal() && a.state.terminal()) {
+      attemptEnded(c, a);
+    }
+  }
+
+  private void execute(ChunkRun c, Attempt a, Cmd cmd) {
+    switch (cmd) {
+      case Cmd.Send s -> {
+        if (a.link != null) {
+          a.link.send(s.command());
+        }
+        if (s.stage().kind() != StageKind.QUIT) {
+          settings.hooks().stageStarted(id, c.index(), a.number, s.stage().kind(), a.handle);
+        }
+      }
+      case Cmd.StageDone d -> {
+        log.debug("job {}: chunk {} {} done in {} ms", id, c.index(), d.stage(), d.elapsedMillis());
+        // Tell the successor in the batch that a blob it may wait for is stored (xc).
+        if (d.stage().kind() == StageKind.UPLOAD && c.index() + 1 < chunks.size()) {
+          ChunkRun next = chunks.get(c.index() + 1);
+          if (next.spec.getPositionInBatch() > 0 && next.current != null && !next.current.state.terminal()) {
+            step(next, next.current, new WorkerEvent.PeerStored(d.stage().artifact(), d.ok().stateHash(), now()));
+          }
+        }
+      }
+      case Cmd.Hangup h -> {
+        if (a.link != null) {
+          a.link.close(h.ok(), h.reason());
+        }
+      }
+    }
+  }
+
+  private void attemptEnded(ChunkRun c, Attempt a) {
+    running--;
+    switch (a.state) {
+      case WorkerState.Succeeded s -> {
+        c.done = true;
+        chunksDone++;
+        framesDone += c.spec.getFrameCount();
+        ingestWindow.release();
+        // The raw frames are no longer needed by anyone (a done chunk is never re-run).
+        settings.blobs().deletePrefix(BlobKeys.key(id, c.index(), Artifact.ARTIFACT_RAW_CHUNK));
+        publish("chunk " + c.index() + " done");
+        maybeLaunch();
+        maybeJoin();
+      }
+      case WorkerState.Failed f -> {
+        kill(a);
+        c.lastFailure = f;
+        log.info("job {}: chunk {} attempt {} failed: {} ({})", id, c.index(), a.number, f.reason(), f.code());
+        if (terminal(state)) {
+          return;
+        }
+        if (f.retryable() && c.attempts < spec.getMaxAttemptsPerChunk()) {
+          retries++;
+          c.current = null;
+          c.queued = true;
+          ready.addFirst(c); // retries first: everything after this chunk may depend on it
+          publish("chunk " + c.index() + " retried (attempt " + (c.attempts + 1) + " of " + spec.getMaxAttemptsPerChunk()
+              + "): " + f.reason());
+          maybeLaunch();
+        } else if (f.retryable()) {
+          fail(codeFor(f), "chunk " + c.index() + " failed after " + c.attempts + " attempts: " + f.reason());
+        } else {
+          fail(codeFor(f), "chunk " + c.index() + " failed: " + f.reason());
+        }
+      }
+      case WorkerState.Cancelled x -> kill(a);
+      case WorkerState.AwaitingHello x -> throw new IllegalStateException("not terminal");
+      case WorkerState.Running x -> throw new IllegalStateException("not terminal");
+      case WorkerState.Blocked x -> throw new IllegalStateException("not terminal");
+    }
+  }
+
+  private static Code codeFor(WorkerState.Failed f) {
+    return switch (f.code()) {
+      case WorkerFsm.UNSUPPORTED -> Code.UNIMPLEMENTED;
+      case WorkerFsm.DEADLINE, WorkerFsm.NO_HELLO, WorkerFsm.UNRESPONSIVE, WorkerFsm.PEER_WAIT -> Code.DEADLINE_EXCEEDED;
+      case "INVALID_INPUT" -> Code.INVALID_ARGUMENT;
+      default -> Code.ABORTED;
+    };
+  }
+
+  private void kill(Attempt a) {
+    if (a.handle != null) {
+      a.handle.kill();
+    }
+  }
+
+  private void maybeJoin() {
+    if (joining || terminal(state) || !ingestDone || chunksDone < chunks.size()) {
+      return;
+    }
+    joining = true;
+    stage = "join";
+    publish("all " + chunks.size() + " chunks encoded; joining");
+    List<ChunkSpec> specs = chunks.stream().map(c -> c.spec).toList();
+    VideoInfo v = video;
+    Path temp = output.tempFor(id);
+    Thread t = new Thread(() -> {
+      try {
+        Joiner.Joined j = Joiner.join(settings.blobs(), id, specs, v, output, temp, () -> stopping);
+        post(() -> commit(j));
+      } catch (RuntimeException e) {
+        Joiner.deleteQuietly(temp);
+        log.warn("job {}: join failed", id, e);
+        post(() -> fail(Code.INTERNAL, "join: " + e.getMessage()));
+      }
+    }, "join-" + id);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Renames the joined file into place, on the actor so that a cancel cannot slip in between. */
+  private void commit(Joiner.Joined j) {
+    if (terminal(state)) {
+      Joiner.deleteQuietly(j.temp());
+      return;
+    }
+    try {
+      try {
+        Files.move(j.temp(), output.path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(j.temp(), output.path(), StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      Joiner.deleteQuietly(j.temp());
+      fail(Code.INTERNAL, "cannot move the output into place at " + output.path() + ": " + e.getMessage());
+      return;
+    }
+    double wall = (now() - startMillis) / 1000.0;
+    double seconds = j.frames() * (double) video.getFpsDen() / Math.max(1, video.getFpsNum());
+    JobResult r = JobResult.newBuilder()
+        .setOutputUri(output.path().toString())
+        .setOutputBytes(j.bytes())
+        .setFrames(j.frames())
+        .setKeyframes(j.keyframes())
+        .setBitrateKbps(seconds > 0 ? j.bytes() * 8 / seconds / 1000 : 0)
+        .setWallSeconds(wall)
+        .build();
+    finish(Job.State.SUCCEEDED, null, r, "done: " + output.path() + " (" + j.bytes() + " bytes, " + j.frames()
+        + " frames, " + j.keyframes() + " keyframes)");
+  }
+
+  private void fail(Code code, String message) {
+    finish(Job.State.FAILED, status(code, message), null, "failed: " + message);
+  }
+
+  private void finish(Job.State to, Status err, JobResult res, String message) {
+    if (terminal(state)) {
+      return;
+    }
+    state = to;
+    finalState = to;
+    error = err;
+    result = res;
+    stage = to == Job.State.SUCCEEDED ? "done" : to.name().toLowerCase(java.util.Locale.ROOT);
+    Instant now = settings.wallClock().instant();
+    endTime = Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+    stopping = true;
+    if (ticker != null) {
+      ticker.cancel(false);
+    }
+    if (source != null) { // never started
+      source.close();
+      source = null;
+    }
+    String why = to == Job.State.CANCELLED ? "job cancelled" : "job " + to.name().toLowerCase(java.util.Locale.ROOT);
+    for (ChunkRun c : chunks) {
+      if (c.current != null && !c.current.state.terminal()) {
+        step(c, c.current, new WorkerEvent.Cancel(why, now()));
+      }
+    }
+    ready.clear();
+    // If ingest is still running it stops at its next frame and cleans up again after its last write.
+    cleanupBlobs();
+    if (to == Job.State.FAILED) {
+      log.warn("job {} failed: {}", id, err.getMessage());
+    } else {
+      log.info("job {}: {}", id, message);
+    }
+    publish(message);
+    watchers.clear();
+    actor.shutdown();
+  }
+
+  /**
+   * Intermediates are deleted when the job succeeds or is cancelled, and kept after a failure so
+   * that the failed chunk can be examined (the log names the prefix).
+   */
+  private void cleanupBlobs() {
+    String prefix = BlobKeys.jobPrefix(id);
+    if (finalState == Job.State.FAILED) {
+      log.info("job {}: intermediates kept under {} in {}", id, prefix, settings.blobs().uri());
+      return;
+    }
+    try {
+      settings.blobs().deletePrefix(prefix);
+    } catch (RuntimeException e) {
+      log.warn("job {}: could not delete {}: {}", id, prefix, e.toString());
+    }
+  }
+
+  private JobProgress progress() {
+    long now = settings.clock().getAsLong();
+    long total = ingestDone ? framesIngested : Math.max(video.getFrameCount(), framesIngested);
+    int chunksTotal = ingestDone ? chunks.size()
+        : total > 0 ? (int) ((total + spec.getFramesPerChunk() - 1) / spec.getFramesPerChunk()) : chunks.size();
+    double fps = 0;
+    if (firstLaunchMillis >= 0 && now > firstLaunchMillis && framesDone > 0) {
+      fps = framesDone * 1000.0 / (now - firstLaunchMillis);
+    }
+    double eta = fps > 0 && total > 0 ? Math.max(0, total - framesDone) / fps : -1;
+    if (state == Job.State.SUCCEEDED) {
+      eta = 0;
+    }
+    return JobProgress.newBuilder()
+        .setStage(stage)
+        .setChunksTotal(chunksTotal)
+        .setChunksDone(chunksDone)
+        .setFramesTotal(Math.max(total, 0))
+        .setFramesDone(framesDone)
+        .setFramesPerSecond(fps)
+        .setEtaSeconds(eta)
+        .setWorkersRunning(running)
+        .setWorkerRetries(retries)
+        .build();
+  }
+
+  private Job buildSnapshot(JobProgress p) {
+    Job.Builder b = Job.newBuilder()
+        .setName(JobManager.JOBS_PREFIX + id)
+        .setSpec(spec)
+        .setState(state)
+        .setProgress(p)
+        .setCreateTime(createTime)
+        .setVideo(video);
+    if (error != null) {
+      b.setError(error);
+    }
+    if (result != null) {
+      b.setResult(result);
+    }
+    if (endTime != null) {
+      b.setEndTime(endTime);
+    }
+    return b.build();
+  }
+
+  /**
+   * Refreshes the snapshot and tells watchers, if anything they can see changed (frames/s and
+   * ETA alone change every tick; those go out once per {@link #REFRESH_MILLIS}).
+   */
+  private void publish(String message) {
+    JobProgress p = progress();
+    Job job = buildSnapshot(p);
+    snapshot = job;
+    long now = now();
+    boolean changed = !message.isEmpty() || lastPublishedProgress == null || terminal(state)
+        || !p.toBuilder().clearFramesPerSecond().clearEtaSeconds().build()
+            .equals(lastPublishedProgress.toBuilder().clearFramesPerSecond().clearEtaSeconds().build())
+        || now - lastPublishMillis >= REFRESH_MILLIS;
+    if (!changed) {
+      return;
+    }
+    lastPublishedProgress = p;
+    lastPublishMillis = now;
+    JobEvent e = event(job, message);
+    for (Consumer<JobEvent> w : watchers) {
+      try {
+        w.accept(e);
+      } catch (RuntimeException ex) {
+        log.warn("job {}: watcher failed: {}", id, ex.toString());
+        watchers.remove(w);
+      }
+    }
+  }
+
+  private JobEvent event(Job job, String message) {
+    Instant now = settings.wallClock().instant();
+    return JobEvent.newBuilder()
+        .setJob(job)
+        .setMessage(message)
+        .setTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+        .build();
+  }
+
+  static boolean terminal(Job.State s) {
+    return s == Job.State.SUCCEEDED || s == Job.State.FAILED || s == Job.State.CANCELLED;
+  }
+
+  static Status status(Code code, String message) {
+    return Status.newBuilder().setCode(code.getNumber()).setMessage(message).build();
+  }
+
+  // ------------------------------------------------------------------ ingest thread
+
+  /**
+   * Reads the input and stores raw chunks of N frames; each chunk is announced to the actor as
+   * soon as it is stored, so its worker starts while later chunks are still being read.
+   */
+  private void ingest(VideoSource src) {
+    int n = spec.getFramesPerChunk();
+    Path dir = settings.workDir().resolve("ingest").resolve(id);
+    long frame = 0;
+    int index = 0;
+    try (VideoSource s = src) {
+      Files.createDirectories(dir);
+      byte[] buf = new byte[s.frameBytes()];
+      VideoInfo info = s.info();
+      boolean more = true;
+      while (more && !stopping) {
+        while (!ingestWindow.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+          if (stopping) {
+            return;
+          }
+        }
+        Path file = dir.resolve(String.format("%06d.y4m", index));
+        int count = 0;
+        try (RawChunks.Writer w = RawChunks.create(file, info, frame)) {
+          while (count < n && (more = s.read(buf))) {
+            w.write(buf);
+            count++;
+          }
+          if (count == 0) {
+            ingestWindow.release();
+            break;
+          }
+          w.commit();
+        }
+        if (stopping) {
+          Files.deleteIfExists(file);
+          return;
+        }
+        String key = BlobKeys.key(id, index, Artifact.ARTIFACT_RAW_CHUNK);
+        settings.blobs().putFile(key, file);
+        Files.deleteIfExists(file);
+        settings.hooks().rawChunkStored(id, index, key, settings.blobs());
+        final int i = index;
+        final long first = frame;
+        final int c = count;
+        post(() -> onChunkStored(i, first, c));
+        frame += count;
+        index++;
+      }
+      final long frames = frame;
+      final int count = index;
+      if (!stopping) {
+        post(() -> onIngestDone(frames, count));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      post(() -> onIngestFailed(new java.io.UncheckedIOException(e.getMessage(), e)));
+    } catch (RuntimeException e) {
+      post(() -> onIngestFailed(e));
+    } finally {
+      deleteDir(dir);
+      if (stopping && finalState != null) {
+        // The job ended while ingest ran: remove whatever was stored after the job's own clean-up.
+        cleanupBlobs();
+      }
+    }
+  }
+
+  private static void deleteDir(Path dir) {
+    try (var files = Files.list(dir)) {
+      for (Path p : files.toList()) {
+        Files.deleteIfExists(p);
+      }
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      // Nothing was written, or a leftover temp file; neither matters for the job.
+      log.debug("could not clean {}: {}", dir, e.toString());
+    }
+  }
+}

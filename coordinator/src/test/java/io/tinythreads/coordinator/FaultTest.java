@@ -1,0 +1,89 @@
+package io.tinythreads.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tinythreads.blob.BlobStore;
+import io.tinythreads.coordinator.job.JobHooks;
+import io.tinythreads.coordinator.launch.WorkerHandle;
+import io.tinythreads.fsm.StageKind;
+import io.tinythreads.proto.Job;
+import io.tinythreads.proto.LauncherKind;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Lost workers are replaced and resume; chunks that keep failing fail the job with a clear reason. */
+class FaultTest {
+  static final String INPUT = "demo:testsrc2,size=176x144,frames=30";
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  void killedWorkerProcessIsReplacedAndTheOutputIsUnchanged() throws Exception {
+    Path reference = tmp.resolve("reference.ivf");
+    Path disturbed = tmp.resolve("disturbed.ivf");
+    try (Harness h = new Harness(tmp.resolve("ref"), LauncherKind.LAUNCHER_THREAD, JobHooks.NONE)) {
+      assertThat(h.run(Harness.demo(INPUT, reference, 10).build(), Duration.ofSeconds(90)).getState())
+          .isEqualTo(Job.State.SUCCEEDED);
+    }
+    AtomicInteger kills = new AtomicInteger();
+    JobHooks killer = new JobHooks() {
+      @Override
+      public void stageStarted(String jobId, int chunk, int attempt, StageKind stage, WorkerHandle handle) {
+        if (chunk == 1 && attempt == 0 && stage == StageKind.ENCODE_CHUNK) {
+          kills.incrementAndGet();
+          handle.kill();
+        }
+      }
+    };
+    try (Harness h = new Harness(tmp.resolve("faulty"), LauncherKind.LAUNCHER_PROCESS, killer)) {
+      Job job = h.run(Harness.demo(INPUT, disturbed, 10).setWorkers(2).build(), Duration.ofSeconds(120));
+      assertThat(job.getState()).as("%s", job.getError()).isEqualTo(Job.State.SUCCEEDED);
+      assertThat(kills.get()).isEqualTo(1);
+      assertThat(job.getProgress().getWorkerRetries()).isGreaterThanOrEqualTo(1);
+    }
+    assertThat(Files.readAllBytes(disturbed)).isEqualTo(Files.readAllBytes(reference));
+  }
+
+  @Test
+  void chunkThatMissesEveryDeadlineFailsTheJobAfterMaxAttempts() throws Exception {
+    Path out = tmp.resolve("late.ivf");
+    try (Harness h = new Harness(tmp, LauncherKind.LAUNCHER_THREAD, JobHooks.NONE)) {
+      Job job = h.run(Harness.demo(INPUT, out, 10).setWorkers(1).setStageDeadlineMillis(1).build(),
+          Duration.ofSeconds(60));
+      assertThat(job.getState()).isEqualTo(Job.State.FAILED);
+      assertThat(job.getError().getCode()).isEqualTo(com.google.rpc.Code.DEADLINE_EXCEEDED_VALUE);
+      assertThat(job.getError().getMessage()).contains("chunk 0 failed after 3 attempts").contains("deadline of 1 ms");
+      assertThat(job.getProgress().getWorkerRetries()).isEqualTo(2);
+      assertThat(job.getProgress().getWorkersRunning()).isZero();
+    }
+    assertThat(out).doesNotExist();
+    assertThat(Harness.leftovers(tmp, ".tmp-")).isEmpty();
+  }
+
+  @Test
+  void corruptRawChunkFailsTheJobNamingTheChunk() throws Exception {
+    Path out = tmp.resolve("corrupt.webm");
+    JobHooks corrupter = new JobHooks() {
+      @Override
+      public void rawChunkStored(String jobId, int chunk, String key, BlobStore blobs) {
+        if (chunk == 2) {
+          blobs.put(key, "YUV4MPEG2 this is not a raw chunk\n".getBytes(StandardCharsets.US_ASCII));
+        }
+      }
+    };
+    try (Harness h = new Harness(tmp, LauncherKind.LAUNCHER_THREAD, corrupter)) {
+      Job job = h.run(Harness.demo(INPUT, out, 10).setMaxAttemptsPerChunk(2).build(), Duration.ofSeconds(60));
+      assertThat(job.getState()).isEqualTo(Job.State.FAILED);
+      assertThat(job.getError().getMessage()).contains("chunk 2 failed");
+      assertThat(job.getProgress().getWorkersRunning()).isZero();
+    }
+    assertThat(out).doesNotExist();
+    assertThat(Harness.leftovers(tmp, ".tmp-")).isEmpty();
+  }
+}
