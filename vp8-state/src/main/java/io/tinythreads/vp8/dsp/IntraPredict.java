@@ -1,5 +1,7 @@
 package io.tinythreads.vp8.dsp;
 
+import java.util.Arrays;
+
 /**
  * VP8 intra predictors (RFC 6386 section 12), bit-exact with libvpx: the 16x16 luma and 8x8
  * chroma predictors of vp8/common/reconintra.c (which dispatch to vpx_dsp/intrapred.c) and the
@@ -78,10 +80,7 @@ public final class IntraPredict {
       }
       case H_PRED -> {
         for (int r = 0, p = off; r < size; r++, p += stride) {
-          byte left = buf[p - 1];
-          for (int c = 0; c < size; c++) {
-            buf[p + c] = left;
-          }
+          Arrays.fill(buf, p, p + size, buf[p - 1]);
         }
       }
       case TM_PRED -> tm(buf, off, stride, size);
@@ -119,9 +118,7 @@ public final class IntraPredict {
     int dc = (haveAbove || haveLeft) ? (sum + (1 << (shift - 1))) >> shift : 128;
     byte v = (byte) dc;
     for (int r = 0, p = off; r < size; r++, p += stride) {
-      for (int c = 0; c < size; c++) {
-        buf[p + c] = v;
-      }
+      Arrays.fill(buf, p, p + size, v);
     }
   }
 
