@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
  * {@code java -cp ... io.tinythreads.rendezvous.RendezvousMain --secret-file /etc/tinythreads/secret}.
  *
  * <p>The secret must be the coordinator's token secret: from {@code --secret-file}, else from the
- * environment variable {@code TT_SECRET}. Exit codes: 0 after a clean shutdown (SIGTERM), 1 if the
+ * environment variable {@code TT_SECRET}. Prints {@code rendezvous listening on HOST:PORT} on stdout
+ * once it accepts links. Exit codes: 0 after SIGTERM/SIGINT (the relay is stopped first), 1 if the
  * server cannot start, 2 for a usage error.
  */
 @Command(name = "rendezvous", mixinStandardHelpOptions = true,
@@ -67,11 +68,23 @@ public final class RendezvousMain implements Callable<Integer> {
     RendezvousConfig cfg = new RendezvousConfig(bind, port, tokens, ttl, maxHeldBytesPerJob);
     RendezvousServer server;
     try {
-      server = RendezvousServer.start(cfg, true);
+      server = RendezvousServer.start(cfg, false);
     } catch (IOException e) {
       log.error("{}", e.getMessage());
+      spec.commandLine().getErr().println("rendezvous: " + e.getMessage());
+      spec.commandLine().getErr().flush();
       return 1;
     }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.stop();
+      System.err.println("rendezvous: stopped");
+      System.err.flush();
+      // SIGTERM is how a server is asked to stop: exit 0, not the JVM's 128+signal.
+      Runtime.getRuntime().halt(0);
+    }, "tt-rendezvous-shutdown"));
+    // A line for people and scripts, whatever the logging configuration says.
+    System.out.println("rendezvous listening on " + server.address() + " (bound to " + bind + ")");
+    System.out.flush();
     server.blockUntilShutdown();
     return 0;
   }

@@ -3,7 +3,12 @@ package io.tinythreads.rendezvous;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +66,40 @@ class RendezvousMainTest {
           "--port", Integer.toString(taken.port()))).isEqualTo(1);
     } finally {
       taken.stop();
+    }
+  }
+
+  @Test
+  void runsAsAProcessRelaysAndExitsZeroOnSigterm(@TempDir Path dir) throws Exception {
+    String secret = "0123456789abcdef0123456789abcdef";
+    Path secretFile = dir.resolve("secret");
+    Files.writeString(secretFile, secret + "\n");
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process p = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED",
+        "-cp", System.getProperty("java.class.path"), RendezvousMain.class.getName(),
+        "--bind", "127.0.0.1", "--port", "0", "--secret-file", secretFile.toString(), "--ttl", "10m"))
+        .redirectError(dir.resolve("stderr.txt").toFile())
+        .start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String line = out.readLine();
+      assertThat(line).as("first stdout line").startsWith("rendezvous listening on 127.0.0.1:");
+      String address = line.split(" ")[3];
+      JobTokens tokens = JobTokens.fromSecretText(secret);
+      try (RendezvousClient c0 = RendezvousClient.connect(address, "p", 0, tokens.tokenFor("p"), true);
+           RendezvousClient c1 = RendezvousClient.connect(address, "p", 1, tokens.tokenFor("p"), false)) {
+        c0.sendToSuccessor("s", "through a real process".getBytes(StandardCharsets.UTF_8));
+        assertThat(new String(c1.receiveFromPredecessor("s", Duration.ofSeconds(10)), StandardCharsets.UTF_8))
+            .isEqualTo("through a real process");
+      }
+
+      p.destroy(); // SIGTERM
+
+      assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).isZero();
+      assertThat(Files.readString(dir.resolve("stderr.txt"))).contains("rendezvous: stopped");
+    } finally {
+      p.destroyForcibly();
     }
   }
 }
