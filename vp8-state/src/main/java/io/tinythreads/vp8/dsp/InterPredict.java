@@ -64,20 +64,13 @@ public final class InterPredict {
       throw new IllegalArgumentException("w, h: block " + w + "x" + h + " not within 1..16");
     }
     if ((mx | my) == 0) {
-      copy(ref, refOff, refStride, dst, dstOff, dstStride, w, h);
+      Rows.copy(ref, refOff, refStride, dst, dstOff, dstStride, w, h);
     } else if ((mx & ~7 | my & ~7) != 0) {
       throw new IllegalArgumentException("mx, my: offsets " + mx + "," + my + " not within 0..7");
     } else if (bilinear) {
       bilinear(ref, refOff, refStride, dst, dstOff, dstStride, w, h, mx, my);
     } else {
       sixtap(ref, refOff, refStride, dst, dstOff, dstStride, w, h, mx, my);
-    }
-  }
-
-  private static void copy(
-      byte[] ref, int refOff, int refStride, byte[] dst, int dstOff, int dstStride, int w, int h) {
-    for (int r = 0; r < h; r++) {
-      System.arraycopy(ref, refOff + r * refStride, dst, dstOff + r * dstStride, w);
     }
   }
 

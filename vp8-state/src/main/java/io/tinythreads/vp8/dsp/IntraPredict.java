@@ -1,7 +1,5 @@
 package io.tinythreads.vp8.dsp;
 
-import java.util.Arrays;
-
 /**
  * VP8 intra predictors (RFC 6386 section 12), bit-exact with libvpx: the 16x16 luma and 8x8
  * chroma predictors of vp8/common/reconintra.c (which dispatch to vpx_dsp/intrapred.c) and the
@@ -73,14 +71,11 @@ public final class IntraPredict {
     switch (mode) {
       case DC_PRED -> dc(buf, off, stride, size, log2Size, haveAbove, haveLeft);
       case V_PRED -> {
-        int above = off - stride;
-        for (int r = 0, p = off; r < size; r++, p += stride) {
-          System.arraycopy(buf, above, buf, p, size);
-        }
+        Rows.copy(buf, off - stride, 0, buf, off, stride, size, size);
       }
       case H_PRED -> {
         for (int r = 0, p = off; r < size; r++, p += stride) {
-          Arrays.fill(buf, p, p + size, buf[p - 1]);
+          Rows.fill(buf, p, size, buf[p - 1]);
         }
       }
       case TM_PRED -> tm(buf, off, stride, size);
@@ -118,7 +113,7 @@ public final class IntraPredict {
     int dc = (haveAbove || haveLeft) ? (sum + (1 << (shift - 1))) >> shift : 128;
     byte v = (byte) dc;
     for (int r = 0, p = off; r < size; r++, p += stride) {
-      Arrays.fill(buf, p, p + size, v);
+      Rows.fill(buf, p, size, v);
     }
   }
 
@@ -347,10 +342,7 @@ public final class IntraPredict {
   }
 
   private static void fillRow4(byte[] buf, int p, byte v) {
-    buf[p] = v;
-    buf[p + 1] = v;
-    buf[p + 2] = v;
-    buf[p + 3] = v;
+    Rows.fill(buf, p, 4, v);
   }
 
   private static void fill4(byte[] buf, int off, int stride, byte v) {
