@@ -30,7 +30,10 @@ final class CancelOnInterrupt implements AutoCloseable {
           session.client().cancel(job, CANCEL_DEADLINE);
           what = "interrupted; cancelled " + job;
         } catch (RuntimeException e) {
-          what = "interrupted; could not cancel " + job + ": " + CoordinatorCli.oneLine(e.getMessage());
+          // An embedded coordinator has its own shutdown hook, which may have stopped it first;
+          // stopping a coordinator cancels its running jobs, so the job is cancelled either way.
+          what = session.embedded() ? "interrupted; cancelled " + job
+              : "interrupted; could not cancel " + job + ": " + CoordinatorCli.oneLine(e.getMessage());
         }
       }
       try {

@@ -159,15 +159,17 @@ final class JobsClient implements AutoCloseable {
     return JOBS_PREFIX + s;
   }
 
+  /**
+   * Closes the channel at once: the CLI only closes when it is done with every answer, and the
+   * Ctrl-C hook closes while a WatchJob stream is still open, which a graceful shutdown would wait
+   * for.
+   */
   @Override
   public void close() {
-    channel.shutdown();
+    channel.shutdownNow();
     try {
-      if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-        channel.shutdownNow();
-      }
+      channel.awaitTermination(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
-      channel.shutdownNow();
       Thread.currentThread().interrupt();
     }
   }
