@@ -35,24 +35,36 @@ final class ProgressFormat {
 
   /**
    * The terminal line, at most {@code columns - 1} characters (so the cursor never wraps), e.g.
-   * {@code encode [=======>      ]  45%  chunks 3/10  frames 36/80  35.2 fps  ETA 0:02}.
+   * {@code encode [=======>      ]  45%  chunks 3/10  frames 36/80  35.2 fps  ETA 0:02}. The bar's
+   * width depends only on the terminal width and the job's totals, so it does not jitter while
+   * the counts and rates change.
    */
   static String barLine(JobProgress p, int columns) {
     double fraction = fraction(p);
     String pct = String.format(Locale.ROOT, "%3d%%", (int) Math.floor(fraction * 100));
-    StringBuilder tail = new StringBuilder(64);
-    tail.append("  chunks ").append(p.getChunksDone()).append('/').append(total(p.getChunksTotal()));
-    tail.append("  frames ").append(p.getFramesDone()).append('/').append(total(p.getFramesTotal()));
-    tail.append(String.format(Locale.ROOT, "  %.1f fps", Math.max(0, p.getFramesPerSecond())));
-    tail.append("  ETA ").append(clock(p.getEtaSeconds()));
-    if (p.getWorkerRetries() > 0) {
-      tail.append("  retries ").append(p.getWorkerRetries());
-    }
     String head = String.format(Locale.ROOT, "%-6s ", stage(p));
-    int room = columns - 1 - head.length() - 2 - 1 - pct.length() - tail.length();
+    // Room for the widest tail this job can have: every count at its total, a 4-digit rate, an
+    // ETA in hours and a retry counter.
+    String widest = tail(p.getChunksTotal(), p.getChunksTotal(), p.getFramesTotal(), p.getFramesTotal(), 9999.9,
+        "00:00:00", 99);
+    int room = columns - 1 - head.length() - 2 - 1 - pct.length() - widest.length();
     int barWidth = Math.max(MIN_BAR, Math.min(MAX_BAR, room));
-    String line = head + "[" + bar(fraction, barWidth) + "] " + pct + tail;
+    String line = head + "[" + bar(fraction, barWidth) + "] " + pct + tail(p.getChunksDone(), p.getChunksTotal(),
+        p.getFramesDone(), p.getFramesTotal(), p.getFramesPerSecond(), clock(p.getEtaSeconds()), p.getWorkerRetries());
     return line.length() > columns - 1 ? line.substring(0, Math.max(0, columns - 1)) : line;
+  }
+
+  private static String tail(long chunksDone, long chunksTotal, long framesDone, long framesTotal, double fps,
+      String eta, int retries) {
+    StringBuilder t = new StringBuilder(80);
+    t.append("  chunks ").append(chunksDone).append('/').append(total(chunksTotal));
+    t.append("  frames ").append(framesDone).append('/').append(total(framesTotal));
+    t.append(String.format(Locale.ROOT, "  %.1f fps", Math.max(0, fps)));
+    t.append("  ETA ").append(eta);
+    if (retries > 0) {
+      t.append("  retries ").append(retries);
+    }
+    return t.toString();
   }
 
   /** Done fraction in [0, 1]: by frames when the total is known, else by chunks. */

@@ -44,9 +44,26 @@ class ProgressFormatTest {
     // 36/80 = 45 %: the bar is 45 % '=' then '>'.
     assertThat(line).startsWith("encode [").contains("]  45%  chunks 3/10  frames 36/80  35.2 fps  ETA 0:02");
     String bar = line.substring(line.indexOf('[') + 1, line.indexOf(']'));
-    assertThat(bar).hasSize(30);
-    assertThat(bar).isEqualTo("=".repeat(13) + ">" + " ".repeat(16));
+    // At 100 columns the bar is 19 wide: 99 - "encode " (7) - "[" "] " (3) - " 45%" (4) - the
+    // widest tail "  chunks 10/10  frames 80/80  9999.9 fps  ETA 00:00:00  retries 99" (66).
+    assertThat(bar).hasSize(19);
+    assertThat(bar).isEqualTo("=".repeat(8) + ">" + " ".repeat(10));
     assertThat(line.length()).isLessThan(100);
+  }
+
+  @Test
+  void barWidthDoesNotJitterWithCountsAndRates() {
+    JobProgress start = MID.toBuilder().setChunksDone(0).setFramesDone(0).setFramesPerSecond(0).setEtaSeconds(-1).build();
+    JobProgress end = MID.toBuilder().setChunksDone(10).setFramesDone(80).setFramesPerSecond(1234.5).setEtaSeconds(0)
+        .build();
+    for (int columns : new int[] {60, 80, 120}) {
+      assertThat(barWidth(ProgressFormat.barLine(start, columns))).isEqualTo(barWidth(ProgressFormat.barLine(end, columns)))
+          .isBetween(10, 30);
+    }
+  }
+
+  private static int barWidth(String line) {
+    return line.indexOf(']') - line.indexOf('[') - 1;
   }
 
   @Test
