@@ -42,7 +42,9 @@ import java.util.function.LongSupplier;
  *       control bounds them); they count again if the message is re-queued. A message that does not
  *       fit waits ("parks", and the adapter stops reading from that sender) if its receiver is
  *       connected and has queued bytes to drain, since they will free budget; otherwise it is
- *       refused with RESOURCE_EXHAUSTED.
+ *       refused with RESOURCE_EXHAUSTED. Relayed but unacknowledged copies are bounded too: the relay
+ *       starts no new message for a receiver whose unacknowledged messages would then exceed
+ *       {@code maxHeldBytesPerJob}, until it acknowledges some.
  *   <li><b>TTL.</b> A queued message whose chunk has had no live registration for {@code ttl} (counted
  *       from when it completed, or from when the chunk's last registration left) is dropped.
  * </ul>
@@ -120,6 +122,7 @@ final class RelayTable {
     final ArrayDeque<HeldMessage> queued = new ArrayDeque<>();
     /** Relayed completely, awaiting the receiver's acknowledgement; in relay order. */
     final LinkedHashMap<Long, HeldMessage> awaitingAck = new LinkedHashMap<>();
+    long awaitingAckBytes;
     int nextPiece;
     long nextOffset;
 
@@ -270,6 +273,12 @@ final class RelayTable {
     }
     HeldMessage held = box.queued.peekFirst();
     MessageAssembler.Message m = held.message;
+    if (box.nextPiece == 0 && !box.awaitingAck.isEmpty()
+        && box.awaitingAckBytes + m.totalBytes() > maxHeldBytesPerJob) {
+      // A receiver that does not acknowledge cannot make the relay keep relayed copies without bound:
+      // wait for acknowledgements (acknowledge() wakes the receiver) before starting another message.
+      return null;
+    }
     ByteString data = m.pieces().get(box.nextPiece);
     boolean last = box.nextPiece == m.pieces().size() - 1;
     Outgoing out = new Outgoing(held.relayId, held.sender.chunk, m.messageId(), m.kind(), m.totalBytes(),
@@ -279,6 +288,7 @@ final class RelayTable {
       box.nextPiece = 0;
       box.nextOffset = 0;
       box.awaitingAck.put(held.relayId, held);
+      box.awaitingAckBytes += m.totalBytes();
       job.heldBytes -= m.totalBytes();
       retryParkedLocked(job);
     } else {
@@ -304,11 +314,14 @@ final class RelayTable {
       throw new RelayException(Reason.INVALID_ARGUMENT, receiver + " acknowledged message " + relayId
           + ", which is not awaiting its acknowledgement");
     }
+    box.awaitingAckBytes -= held.message.totalBytes();
     if (held.sender.live) {
       held.sender.endpoint.delivered(held.message.messageId(), receiver.chunk);
     }
     if (box.isEmpty()) {
       job.mailboxes.remove(receiver.chunk);
+    } else if (!box.queued.isEmpty()) {
+      receiver.endpoint.piecesAvailable(); // nextPiece may have paused for acknowledgements
     }
   }
 
@@ -420,6 +433,7 @@ final class RelayTable {
       // partly relayed head starts again from its first byte.
       List<HeldMessage> back = new ArrayList<>(box.awaitingAck.values());
       box.awaitingAck.clear();
+      box.awaitingAckBytes = 0;
       for (int i = back.size() - 1; i >= 0; i--) {
         HeldMessage h = back.get(i);
         job.heldBytes += h.message.totalBytes();

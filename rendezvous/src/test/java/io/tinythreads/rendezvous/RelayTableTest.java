@@ -317,4 +317,23 @@ class RelayTableTest {
     send(t, c0, 2, "a", new byte[100]);
     assertThat(t.heldBytes("J")).isEqualTo(100);
   }
+
+  @Test
+  void aReceiverThatDoesNotAcknowledgeStallsInsteadOfPilingUpRelayedCopies() {
+    RelayTable t = table(100);
+    Registration c0 = t.register("J", 0, true, new FakeEndpoint()).registration();
+    FakeEndpoint e1 = new FakeEndpoint();
+    Registration c1 = t.register("J", 1, false, e1).registration();
+    send(t, c0, 1, "a", new byte[60]);
+    List<Outgoing> first = drainLastPieces(t, c1, new ByteArrayOutputStream());
+    send(t, c0, 2, "a", new byte[60]); // fits the budget: the first no longer counts once relayed
+
+    assertThat(t.nextPiece(c1)).as("60 relayed-unacknowledged + 60 would exceed 100").isNull();
+    int wakeups = e1.wakeups;
+
+    t.acknowledge(c1, first.get(0).relayId());
+
+    assertThat(e1.wakeups).isEqualTo(wakeups + 1);
+    assertThat(drainLastPieces(t, c1, new ByteArrayOutputStream())).hasSize(1);
+  }
 }

@@ -9,6 +9,7 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.tinythreads.proto.Delivered;
 import io.tinythreads.proto.Envelope;
 import io.tinythreads.proto.Piece;
 import io.tinythreads.proto.RendezvousGrpc;
@@ -291,7 +292,6 @@ class RendezvousServerTest {
     assertThat(server.table().heldBytes("j")).isLessThanOrEqualTo(budget);
 
     slow.request(Integer.MAX_VALUE);
-    sending.get(20, TimeUnit.SECONDS);
     for (int i = 0; i < messages; i++) {
       ByteArrayOutputStream got = new ByteArrayOutputStream();
       Piece p;
@@ -301,7 +301,13 @@ class RendezvousServerTest {
       } while (!p.getLast());
       assertThat(got.toByteArray()).as("message %d", i).isEqualTo(sent.get(i));
       assertThat(p.getHash()).isEqualTo(MessageHash.of(sent.get(i)));
+      // Take it, as RendezvousClient.receiveFromPredecessor does: without acknowledgements the relay
+      // stops once the relayed-but-unacknowledged copies reach the budget.
+      slow.send(Envelope.newBuilder().setDelivered(Delivered.newBuilder().setMessageId(p.getMessageId())
+          .setToChunk(1)).build());
     }
+    sending.get(20, TimeUnit.SECONDS);
+    c0.awaitDelivered(LONG);
   }
 
   // ---- replacement
