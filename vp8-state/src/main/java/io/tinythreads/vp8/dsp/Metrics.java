@@ -1,5 +1,9 @@
 package io.tinythreads.vp8.dsp;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Distortion metrics for the encoder and for reports, matching libvpx: block SAD (vpx_dsp/sad.c),
  * SSE and variance (vpx_dsp/variance.c), PSNR (vpx_dsp/psnr.c) and SSIM (vpx_dsp/ssim.c).
@@ -74,6 +78,13 @@ public final class Metrics {
   /** Sum of absolute differences of a {@code w x h} block (vpx_sadWxH_c). */
   public static int sad(
       byte[] a, int aOff, int aStride, byte[] b, int bOff, int bStride, int w, int h) {
+    if ((w == 16 || w == 8) && h <= 16) {
+      long lanes = 0;
+      for (int r = 0; r < h; r++, aOff += aStride, bOff += bStride) {
+        lanes += sadRowLanes(a, aOff, b, bOff, w);
+      }
+      return sumLanes(lanes);
+    }
     int total = 0;
     for (int r = 0; r < h; r++) {
       int pa = aOff + r * aStride;
@@ -92,6 +103,17 @@ public final class Metrics {
    */
   public static int sad(
       byte[] a, int aOff, int aStride, byte[] b, int bOff, int bStride, int w, int h, int limit) {
+    if ((w == 16 || w == 8) && h <= 16) {
+      long lanes = 0;
+      for (int r = 0; r < h; r++, aOff += aStride, bOff += bStride) {
+        lanes += sadRowLanes(a, aOff, b, bOff, w);
+        int total = sumLanes(lanes);
+        if (total > limit) {
+          return total;
+        }
+      }
+      return sumLanes(lanes);
+    }
     int total = 0;
     for (int r = 0; r < h; r++) {
       int pa = aOff + r * aStride;
@@ -104,6 +126,43 @@ public final class Metrics {
       }
     }
     return total;
+  }
+
+  // SAD eight pixels at a time in a long ("SIMD within a register"): the bytes of each 8-byte
+  // load are split into even and odd 16-bit lanes, 256 + a - b is formed per lane without
+  // borrows between lanes, and its absolute value is selected per lane. A 16x16 block sums to at
+  // most 256 * 255 = 65280, so four 16-bit lane accumulators never overflow. About twice as
+  // fast as the per-pixel loop; the tests check it against libvpx's vpx_sad*_c.
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long LOW_BYTES = 0x00FF00FF00FF00FFL;
+  private static final long LANE_256 = 0x0100010001000100L;
+  private static final long LANE_512 = 0x0200020002000200L;
+  private static final long LANE_1 = 0x0001000100010001L;
+
+  /** Per-lane |a - b| for one row of 8 or 16 pixels, in four 16-bit lanes. */
+  private static long sadRowLanes(byte[] a, int aOff, byte[] b, int bOff, int w) {
+    long x = (long) LONG.get(a, aOff);
+    long y = (long) LONG.get(b, bOff);
+    long lanes = absLanes(((x & LOW_BYTES) | LANE_256) - (y & LOW_BYTES))
+        + absLanes((((x >>> 8) & LOW_BYTES) | LANE_256) - ((y >>> 8) & LOW_BYTES));
+    if (w == 16) {
+      x = (long) LONG.get(a, aOff + 8);
+      y = (long) LONG.get(b, bOff + 8);
+      lanes += absLanes(((x & LOW_BYTES) | LANE_256) - (y & LOW_BYTES))
+          + absLanes((((x >>> 8) & LOW_BYTES) | LANE_256) - ((y >>> 8) & LOW_BYTES));
+    }
+    return lanes;
+  }
+
+  /** Lanes hold 256 + d (1..511); returns |d| per lane. */
+  private static long absLanes(long v) {
+    long nonNegative = ((v >>> 8) & LANE_1) * 0xFF; // 0xFF in lanes where v >= 256
+    return ((v & nonNegative) | ((LANE_512 - v) & ~nonNegative)) & LOW_BYTES;
+  }
+
+  private static int sumLanes(long lanes) {
+    return (int) ((lanes * LANE_1) >>> 48);
   }
 
   /** SAD of a 16x16 block (vpx_sad16x16_c). */

@@ -74,6 +74,42 @@ class MetricsTest {
     }
   }
 
+  /** Other block shapes (the SWAR path covers widths 8 and 16 up to 16 rows) vs a plain loop. */
+  @Test
+  void sadOfAnyShapeEqualsPlainSum() {
+    Random rnd = new Random(44);
+    byte[] a = new byte[64 * 40];
+    byte[] b = new byte[64 * 40];
+    for (int w = 1; w <= 16; w++) {
+      for (int h = 1; h <= 20; h++) {
+        for (int k = 0; k < 4; k++) {
+          for (int i = 0; i < a.length; i++) {
+            a[i] = (byte) (k == 0 ? (rnd.nextBoolean() ? 0 : 255) : rnd.nextInt(256));
+            b[i] = (byte) (k == 1 ? 255 - (a[i] & 0xFF) : rnd.nextInt(256));
+          }
+          int aOff = rnd.nextInt(5);
+          int bOff = rnd.nextInt(5);
+          int expected = 0;
+          for (int r = 0; r < h; r++) {
+            for (int c = 0; c < w; c++) {
+              expected += Math.abs((a[aOff + r * 64 + c] & 0xFF) - (b[bOff + r * 40 + c] & 0xFF));
+            }
+          }
+          String what = w + "x" + h + " kind " + k;
+          assertThat(Metrics.sad(a, aOff, 64, b, bOff, 40, w, h)).as(what).isEqualTo(expected);
+          assertThat(Metrics.sad(a, aOff, 64, b, bOff, 40, w, h, Integer.MAX_VALUE)).as(what).isEqualTo(expected);
+          if (expected > 0) {
+            int limit = expected / 2;
+            assertThat(Metrics.sad(a, aOff, 64, b, bOff, 40, w, h, limit))
+                .as(what)
+                .isGreaterThan(limit)
+                .isLessThanOrEqualTo(expected);
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void psnrMatchesLibvpx() {
     Random rnd = new Random(42);
