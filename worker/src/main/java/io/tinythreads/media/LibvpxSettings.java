@@ -13,8 +13,8 @@ import io.tinythreads.proto.EndUsage;
  * and libvpx's own VP8 default {@code --lag-in-frames=0} (ExCamera passes no lag flag, so its
  * vpxenc ran with lag 0 and therefore never produced hidden alt-ref frames).
  *
- * <p>Because proto3 booleans cannot say "unset", {@code auto_alt_ref=false} and {@code
- * tune_ssim=false} also mean "default", i.e. on: the wire contract gives no way to switch them off.
+ * <p>{@code cq_level}, {@code min_q}, {@code max_q}, {@code auto_alt_ref} and {@code tune_ssim} are
+ * proto3 {@code optional}: unset takes the default, while an explicit 0/false is honoured.
  */
 public record LibvpxSettings(
     EndUsage endUsage,
@@ -93,13 +93,13 @@ public record LibvpxSettings(
     if (dl == Deadline.DEADLINE_UNSPECIFIED) {
       dl = Deadline.DEADLINE_GOOD;
     }
-    int cq = s.getCqLevel() == 0 ? DEFAULT_CQ_LEVEL : s.getCqLevel();
-    int maxQ = s.getMaxQ() == 0 ? 63 : s.getMaxQ();
+    int cq = s.hasCqLevel() ? s.getCqLevel() : DEFAULT_CQ_LEVEL;
+    int maxQ = s.hasMaxQ() ? s.getMaxQ() : 63;
     int passes = s.getPasses() == 0 ? 2 : s.getPasses();
     int threads = s.getThreads() == 0 ? 1 : s.getThreads();
     return new LibvpxSettings(eu, cq, s.getMinQ(), maxQ, passes, s.getCpuUsed(), dl, s.getTargetBitrateKbps(),
-        true /* auto_alt_ref: false is indistinguishable from unset, see class comment */,
-        s.getLagInFrames(), s.getTokenPartsLog2(), true /* tune_ssim: likewise */, threads);
+        s.hasAutoAltRef() ? s.getAutoAltRef() : true,
+        s.getLagInFrames(), s.getTokenPartsLog2(), s.hasTuneSsim() ? s.getTuneSsim() : true, threads);
   }
 
   /**
