@@ -139,6 +139,16 @@ final class Harness implements AutoCloseable {
     return Integer.parseInt(m.group(2));
   }
 
+  /** SHA-256 of a file, hex: compare outputs without dumping their bytes into the test report. */
+  static String sha256(Path file) throws IOException {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+      return Files.size(file) + " bytes, sha256 " + java.util.HexFormat.of().formatHex(d);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   /** Files left in {@code dir} whose names contain {@code part} (temp outputs, probes). */
   static List<String> leftovers(Path dir, String part) throws IOException {
     try (var s = Files.list(dir)) {
