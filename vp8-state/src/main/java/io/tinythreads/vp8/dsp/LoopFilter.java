@@ -256,6 +256,8 @@ public final class LoopFilter {
    */
   private static final int MB_NOOP = 2;
 
+  private static final int SUB_NOOP = 3;
+
   private static final VarHandle LONG =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -269,8 +271,6 @@ public final class LoopFilter {
         && (long) LONG.get(b, p0) == (long) LONG.get(b, q0);
   }
 
-  private static final int SUB_NOOP = 3;
-
   // The edge filters come in two copies each: H for a horizontal edge (filtering across rows,
   // pixels along the edge are consecutive) and V for a vertical edge (across columns, pixels
   // along the edge one stride apart). Writing the two out, with constant offsets for the V case
@@ -278,7 +278,7 @@ public final class LoopFilter {
   // shared per-pixel helper measured about 30% slower. Differences across the edge are taken on
   // the unsigned pixels: libvpx's signed values (pixel - 128) have the same differences.
 
-  /** Whether the normal filters apply at this pixel (libvpx vp8_filter_mask). */
+  /** Whether the normal filters leave this pixel alone (the inverse of libvpx vp8_filter_mask). */
   private static boolean masked(
       int p3, int p2, int p1, int p0, int q0, int q1, int q2, int q3, int edgeLimit, int limit) {
     return Math.abs(p0 - q0) * 2 + (Math.abs(p1 - q1) >> 1) > edgeLimit
