@@ -241,6 +241,23 @@ class JobsApiTest {
     assertThat(blobs).doesNotExist();
   }
 
+  /**
+   * Until the re-encoder lands, workers answer the xc stages (DumpState...) with UNSUPPORTED: the
+   * job must fail at once (no retries) with a reason naming the chunk and the stage. Replace this
+   * test with an xc end-to-end test when the worker implements them.
+   */
+  @Test
+  void xcPipelineFailsClearlyWhileWorkersCannotRunItsStages() throws Exception {
+    Path out = tmp.resolve("xc.ivf");
+    Job job = h.run(Harness.demo(SMALL, out, 6).setPipeline(Pipeline.PIPELINE_XC).setChunksPerBatch(2).build(),
+        Duration.ofSeconds(60));
+    assertThat(job.getState()).isEqualTo(Job.State.FAILED);
+    assertThat(job.getError().getCode()).isEqualTo(com.google.rpc.Code.UNIMPLEMENTED_VALUE);
+    assertThat(job.getError().getMessage()).matches("chunk \\d failed: dump-state: .*").contains("DumpState");
+    assertThat(job.getProgress().getWorkerRetries()).isZero();
+    assertThat(out).doesNotExist();
+  }
+
   @Test
   void listJobsPages() {
     for (int i = 0; i < 3; i++) {

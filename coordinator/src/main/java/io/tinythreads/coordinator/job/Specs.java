@@ -79,9 +79,10 @@ final class Specs {
   }
 
   /**
-   * Validates the encoder settings (vpxenc's ranges) and fills ExCamera's vpxenc settings
-   * (excamera-notes 2.6: --good --cpu-used=0 --end-usage=cq --min-q=0 --max-q=63 --passes=2
-   * --auto-alt-ref=1 --threads=1 --token-parts=0 --tune=ssim) with cq-level 32 where unset.
+   * Validates the encoder settings (vpxenc's ranges) and fills what is unset with ExCamera's
+   * vpxenc settings (excamera-notes 2.6: --good --cpu-used=0 --end-usage=cq --min-q=0 --max-q=63
+   * --passes=2 --auto-alt-ref=1 --threads=1 --token-parts=0 --tune=ssim) and cq-level 32, the same
+   * defaults the worker's LibvpxSettings applies, so a job shows the settings it runs with.
    */
   static EncodeSettings settings(EncodeSettings s, Pipeline pipeline) {
     range("cq_level", s.getCqLevel(), 0, 63);
@@ -92,9 +93,6 @@ final class Specs {
     range("lag_in_frames", s.getLagInFrames(), 0, 25);
     range("token_parts_log2", s.getTokenPartsLog2(), 0, 3);
     range("threads", s.getThreads(), 0, 64);
-    if (s.getMaxQ() != 0 && s.getMinQ() > s.getMaxQ()) {
-      throw new InvalidSpecException("spec.settings.min_q (" + s.getMinQ() + ") is above spec.settings.max_q (" + s.getMaxQ() + ")");
-    }
     if (s.getTargetBitrateKbps() < 0 || s.getTargetBitrateKbps() > 4294967295L) {
       throw new InvalidSpecException("spec.settings.target_bitrate_kbps must be 0..4294967295, got " + s.getTargetBitrateKbps());
     }
@@ -108,12 +106,22 @@ final class Specs {
     if (s.getEndUsage() == EndUsage.END_USAGE_UNSPECIFIED) {
       b.setEndUsage(EndUsage.END_USAGE_CQ);
     }
-    EndUsage usage = b.getEndUsage();
-    if (s.getCqLevel() == 0 && (usage == EndUsage.END_USAGE_CQ || usage == EndUsage.END_USAGE_Q)) {
+    if (!s.hasCqLevel()) {
       b.setCqLevel(DEFAULT_CQ_LEVEL);
     }
-    if (s.getMaxQ() == 0) {
+    if (!s.hasMinQ()) {
+      b.setMinQ(0);
+    }
+    if (!s.hasMaxQ()) {
       b.setMaxQ(63);
+    }
+    if (b.getMinQ() > b.getMaxQ()) {
+      throw new InvalidSpecException("spec.settings.min_q (" + b.getMinQ() + ") is above spec.settings.max_q ("
+          + b.getMaxQ() + ")");
+    }
+    if (b.getEndUsage() == EndUsage.END_USAGE_CQ && (b.getCqLevel() < b.getMinQ() || b.getCqLevel() > b.getMaxQ())) {
+      throw new InvalidSpecException("spec.settings.cq_level " + b.getCqLevel() + " must lie between min_q " + b.getMinQ()
+          + " and max_q " + b.getMaxQ());
     }
     if (s.getPasses() == 0) {
       b.setPasses(2);
@@ -124,14 +132,13 @@ final class Specs {
     if (s.getThreads() == 0) {
       b.setThreads(1);
     }
-    // proto3 cannot tell false from unset, so the worker always runs with these on (LibvpxSettings).
-    b.setAutoAltRef(true);
-    b.setTuneSsim(true);
-    if ((usage == EndUsage.END_USAGE_CQ) && (b.getCqLevel() < b.getMinQ() || b.getCqLevel() > b.getMaxQ())) {
-      throw new InvalidSpecException("spec.settings.cq_level " + b.getCqLevel() + " must lie between min_q " + b.getMinQ()
-          + " and max_q " + b.getMaxQ());
+    if (!s.hasAutoAltRef()) {
+      b.setAutoAltRef(true);
     }
-    if (pipeline == Pipeline.PIPELINE_XC && s.getKfQWeight() == 0) {
+    if (!s.hasTuneSsim()) {
+      b.setTuneSsim(true);
+    }
+    if (pipeline == Pipeline.PIPELINE_XC && !s.hasKfQWeight()) {
       b.setKfQWeight(0.75); // xc-enc -w 0.75 (excamera-notes 2.6)
     }
     return b.build();

@@ -61,11 +61,6 @@ class ParsingTest {
       "--progress|fancy|--progress",
       "--coordinator|nohost|--coordinator",
       "--coordinator|host:99999|--coordinator",
-      // Values the job API cannot carry yet (proto3 zero = default): refused, not silently changed.
-      "--cq-level|0|--cq-level 0",
-      "--max-q|0|--max-q 0",
-      "--auto-alt-ref|0|--auto-alt-ref 0",
-      "--tune|psnr|--tune psnr",
   })
   void badValueIsUsageErrorNamingTheFlag(String flag, String value, String named) {
     Cli.Result r = submit(flag, value);
@@ -168,6 +163,25 @@ class ParsingTest {
     assertThat(submit.encode.flags()).containsExactly("--best", "--cpu-used=-4", "--end-usage=cq", "--cq-level=12",
         "--target-bitrate=5000", "--min-q=4", "--max-q=50", "--passes=2", "--auto-alt-ref=1", "--lag-in-frames=16",
         "--token-parts=2", "--tune=ssim");
+  }
+
+  @Test
+  void zeroAndFalseAreRealChoicesOnTheWire() {
+    CommandLine cmd = CoordinatorCli.newCommandLine();
+    CommandLine.ParseResult pr = cmd.parseArgs("submit", "in.y4m", "-o", "out.ivf", "--cq-level", "0", "--min-q", "0",
+        "--max-q", "0", "--auto-alt-ref", "0", "--tune", "psnr");
+    SubmitCommand submit = (SubmitCommand) pr.subcommand().commandSpec().userObject();
+    submit.encode.validate(cmd);
+    EncodeSettings s = submit.encode.toProto().build();
+    assertThat(s.hasCqLevel()).isTrue();
+    assertThat(s.getCqLevel()).isZero();
+    assertThat(s.hasMaxQ()).isTrue();
+    assertThat(s.getMaxQ()).isZero();
+    assertThat(s.hasAutoAltRef()).isTrue();
+    assertThat(s.getAutoAltRef()).isFalse();
+    assertThat(s.hasTuneSsim()).isTrue();
+    assertThat(s.getTuneSsim()).isFalse();
+    assertThat(s.hasKfQWeight()).isFalse();
   }
 
   @Test

@@ -32,7 +32,10 @@ class SpecsTest {
     assertThat(e.getMaxQ()).isEqualTo(63);
     assertThat(e.getPasses()).isEqualTo(2);
     assertThat(e.getThreads()).isEqualTo(1);
-    assertThat(e.getKfQWeight()).isZero();
+    assertThat(e.hasKfQWeight()).as("only xc re-encodes").isFalse();
+    assertThat(e.getMinQ()).isZero();
+    assertThat(e.getAutoAltRef()).isTrue();
+    assertThat(e.getTuneSsim()).isTrue();
 
     JobSpec xc = Specs.normalize(BASE.toBuilder().setPipeline(Pipeline.PIPELINE_XC).build(), LauncherKind.LAUNCHER_PROCESS, 0);
     assertThat(xc.getFramesPerChunk()).isEqualTo(6);
@@ -53,6 +56,14 @@ class SpecsTest {
     assertThat(s.getSettings().getCqLevel()).isEqualTo(10);
     assertThat(s.getSettings().getPasses()).isEqualTo(1);
     assertThat(s.getSettings().getCpuUsed()).isEqualTo(-4);
+    // 0 and false are real choices for the optional fields.
+    JobSpec zeros = BASE.toBuilder().setSettings(EncodeSettings.newBuilder().setCqLevel(0).setMaxQ(0)
+        .setAutoAltRef(false).setTuneSsim(false)).build();
+    EncodeSettings z = Specs.normalize(zeros, LauncherKind.LAUNCHER_THREAD, 0).getSettings();
+    assertThat(z.getCqLevel()).isZero();
+    assertThat(z.getMaxQ()).isZero();
+    assertThat(z.getAutoAltRef()).isFalse();
+    assertThat(z.getTuneSsim()).isFalse();
   }
 
   @Test
