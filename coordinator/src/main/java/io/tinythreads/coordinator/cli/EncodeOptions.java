@@ -13,8 +13,9 @@ import picocli.CommandLine.ParameterException;
 /**
  * Encoder settings in vpxenc's vocabulary (flag names and ranges as in vpxenc.c of libvpx 1.12),
  * so ExCamera users can paste the flags of xcenc_server.py. A flag that is not given stays null
- * and is sent as the proto's zero value, which means "the coordinator's default" (ExCamera's
- * vpxenc settings).
+ * and is left unset in EncodeSettings, which means "the coordinator's default" (ExCamera's vpxenc
+ * settings). The fields whose 0/false is a real choice (cq_level, min_q, max_q, auto_alt_ref,
+ * tune_ssim) have presence on the wire, so e.g. --cq-level 0 and --auto-alt-ref 0 mean what they say.
  */
 final class EncodeOptions {
   @Option(names = "--good", description = "Good-quality deadline (vpxenc --good).")
@@ -34,7 +35,7 @@ final class EncodeOptions {
   EndUsageArg endUsage;
 
   @Option(names = "--cq-level", paramLabel = "N",
-      description = "Quality level 1..63 for --end-usage cq or q, between --min-q and --max-q; lower is better.")
+      description = "Quality level 0..63 for --end-usage cq or q, between --min-q and --max-q; lower is better.")
   Integer cqLevel;
 
   @Option(names = "--target-bitrate", paramLabel = "KBPS", description = "Target bitrate in kilobits per second, >= 1.")
@@ -43,13 +44,13 @@ final class EncodeOptions {
   @Option(names = "--min-q", paramLabel = "N", description = "Minimum quantizer, 0..63.")
   Integer minQ;
 
-  @Option(names = "--max-q", paramLabel = "N", description = "Maximum quantizer, 1..63, >= --min-q.")
+  @Option(names = "--max-q", paramLabel = "N", description = "Maximum quantizer, 0..63, >= --min-q.")
   Integer maxQ;
 
   @Option(names = {"-p", "--passes"}, paramLabel = "1|2", description = "Encoder passes per chunk.")
   Integer passes;
 
-  @Option(names = "--auto-alt-ref", paramLabel = "0|1", description = "Allow hidden alt-ref frames (only 1 for now).")
+  @Option(names = "--auto-alt-ref", paramLabel = "0|1", description = "Allow hidden alt-ref frames (they take effect with --lag-in-frames > 0).")
   Integer autoAltRef;
 
   @Option(names = "--lag-in-frames", paramLabel = "N", description = "Look-ahead in frames, 0..25.")
@@ -59,7 +60,7 @@ final class EncodeOptions {
   Integer tokenParts;
 
   @Option(names = "--tune", paramLabel = "psnr|ssim", converter = Choices.TuneConverter.class,
-      description = "Metric to favour (only ssim for now).")
+      description = "Metric to favour.")
   TuneArg tune;
 
   @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Encoder threads per worker, 1..64 (default 1).")
@@ -91,32 +92,6 @@ final class EncodeOptions {
       throw new ParameterException(cmd, "--cq-level " + cqLevel + " must lie between --min-q " + effectiveMinQ
           + " and --max-q " + effectiveMaxQ);
     }
-    rejectUnsendable(cmd);
-  }
-
-  /**
-   * EncodeSettings is proto3 without field presence: a zero or false value means "the default",
-   * and the coordinator and worker read it so (cq_level 0 -> 32, max_q 0 -> 63, auto_alt_ref and
-   * tune_ssim false -> on). Rather than silently encoding with something else than asked, these
-   * values are refused until the wire contract can carry them.
-   */
-  private void rejectUnsendable(CommandLine cmd) {
-    if (cqLevel != null && cqLevel == 0) {
-      throw unsendable(cmd, "--cq-level 0", "cq_level 0 means the default, 32");
-    }
-    if (maxQ != null && maxQ == 0) {
-      throw unsendable(cmd, "--max-q 0", "max_q 0 means the default, 63");
-    }
-    if (autoAltRef != null && autoAltRef == 0) {
-      throw unsendable(cmd, "--auto-alt-ref 0", "auto_alt_ref false means the default, on");
-    }
-    if (tune == TuneArg.PSNR) {
-      throw unsendable(cmd, "--tune psnr", "tune_ssim false means the default, ssim");
-    }
-  }
-
-  private static ParameterException unsendable(CommandLine cmd, String what, String why) {
-    return new ParameterException(cmd, what + " is not supported yet: the job API cannot carry it (" + why + ")");
   }
 
   Deadline deadline() {
