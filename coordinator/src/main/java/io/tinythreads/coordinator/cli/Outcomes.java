@@ -64,8 +64,10 @@ final class Outcomes {
     return switch (status.getCode()) {
       case UNAVAILABLE -> "cannot reach the coordinator at " + target + (desc.isEmpty() ? "" : " (" + desc + ")");
       case DEADLINE_EXCEEDED -> "the coordinator at " + target + " did not answer in time";
-      case UNIMPLEMENTED -> "the server at " + target + " does not implement the tinythreads Jobs API"
-          + (desc.isEmpty() ? "" : " (" + desc + ")");
+      // gRPC answers "Method not found" for a service the server lacks; otherwise UNIMPLEMENTED is
+      // the coordinator saying a feature (pipeline, launcher) is not in this build, in its words.
+      case UNIMPLEMENTED -> desc.isEmpty() || desc.startsWith("Method not found")
+          ? "the server at " + target + " does not implement the tinythreads Jobs API" : desc;
       default -> desc.isEmpty() ? status.getCode().toString() : desc;
     };
   }

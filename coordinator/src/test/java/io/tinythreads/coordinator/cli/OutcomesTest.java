@@ -47,5 +47,9 @@ class OutcomesTest {
         .isEqualTo("/x/in.txt: not a video");
     assertThat(Outcomes.describe(Status.UNAVAILABLE.withDescription("io exception"), "h:1"))
         .isEqualTo("cannot reach the coordinator at h:1 (io exception)");
+    assertThat(Outcomes.describe(Status.UNIMPLEMENTED.withDescription("Method not found: tinythreads.v1.Jobs/SubmitJob"),
+        "h:1")).isEqualTo("the server at h:1 does not implement the tinythreads Jobs API");
+    assertThat(Outcomes.describe(Status.UNIMPLEMENTED.withDescription("launcher LAUNCHER_LAMBDA is not available"), "h:1"))
+        .isEqualTo("launcher LAUNCHER_LAMBDA is not available");
   }
 }
