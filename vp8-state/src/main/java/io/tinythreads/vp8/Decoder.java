@@ -54,6 +54,15 @@ public final class Decoder {
     this.maxPixels = maxPixels;
   }
 
+  /**
+   * Decodes each frame with {@code threads} threads (1 or 2; default 1). With 2, the loop filter
+   * runs one macroblock row behind the rest of the decode on a second thread; the output is
+   * identical.
+   */
+  public void setThreads(int threads) {
+    reconstructor.setThreads(threads);
+  }
+
   /** The state after the last decoded frame. */
   public DecoderState state() {
     return state;

@@ -38,6 +38,20 @@ final class Reconstructor {
   private final int[] dq = new int[4 * 6];
   private byte[] mbLevel = new byte[0];
   private boolean[] mbInner = new boolean[0];
+  /** 1 = everything on the caller's thread; 2 = loop filter on a second thread, a row behind. */
+  private int threads = 1;
+
+  /** Sets the number of threads per frame (1 or 2); output is identical either way. */
+  void setThreads(int threads) {
+    if (threads < 1 || threads > 2) {
+      throw new IllegalArgumentException("threads must be 1 or 2: " + threads);
+    }
+    this.threads = threads;
+  }
+
+  int threads() {
+    return threads;
+  }
 
   /**
    * Reconstructs {@code f} into a new raster, loop filters and border-extends it.
@@ -57,6 +71,33 @@ final class Reconstructor {
     }
     setupDequant(f);
     setupIntraEdges(out);
+    int mbRows = f.mbRows;
+    boolean bilinear = h.tag().bilinear();
+    int fullPixelMask = h.tag().fullPixel() ? ~7 : ~0;
+    boolean filter = h.loopFilterLevel() != 0;
+    if (filter) {
+      computeFilterLevels(f);
+    }
+    RowFilter pipeline = filter && threads > 1 && mbRows > 2 ? new RowFilter(f, out) : null;
+    try {
+      decodeRows(f, refs, out, bilinear, fullPixelMask, pipeline);
+      if (pipeline != null) {
+        pipeline.finish();
+        pipeline = null;
+      } else if (filter) {
+        filterRows(f, out, 0, mbRows);
+      }
+    } finally {
+      if (pipeline != null) {
+        pipeline.abort();
+      }
+    }
+    out.extendBorders();
+    return out.freeze();
+  }
+
+  private void decodeRows(ParsedFrame f, References refs, MutableRaster out, boolean bilinear, int fullPixelMask,
+      RowFilter pipeline) {
     int mbCols = f.mbCols;
     int mbRows = f.mbRows;
     byte[] y = out.y;
@@ -64,8 +105,6 @@ final class Reconstructor {
     byte[] v = out.v;
     int ys = out.yStride;
     int uvs = out.uvStride;
-    boolean bilinear = h.tag().bilinear();
-    int fullPixelMask = h.tag().fullPixel() ? ~7 : ~0;
     for (int row = 0, mb = 0; row < mbRows; row++) {
       for (int col = 0; col < mbCols; col++, mb++) {
         int yOff = out.yOrigin + row * 16 * ys + col * 16;
@@ -99,12 +138,10 @@ final class Reconstructor {
       y[last + 1] = px;
       y[last + 2] = px;
       y[last + 3] = px;
+      if (pipeline != null) {
+        pipeline.rowDecoded(row);
+      }
     }
-    if (h.loopFilterLevel() != 0) {
-      loopFilter(f, out);
-    }
-    out.extendBorders();
-    return out.freeze();
   }
 
   /** vp8_setup_intra_recon_top_line and setup_intra_recon_left: 127 above, 129 to the left. */
@@ -392,8 +429,8 @@ final class Reconstructor {
 
   // ------------------------------------------------------------------ loop filter
 
-  /** Per-macroblock filter levels (libvpx vp8_loop_filter_frame_init) and the frame filter. */
-  private void loopFilter(ParsedFrame f, MutableRaster out) {
+  /** Per-macroblock filter levels and inner-edge flags (libvpx vp8_loop_filter_frame_init and _row_normal). */
+  private void computeFilterLevels(ParsedFrame f) {
     FrameHeader h = f.header;
     int mbs = f.mbCols * f.mbRows;
     if (mbLevel.length < mbs) {
@@ -436,7 +473,88 @@ final class Reconstructor {
       mbLevel[mb] = (byte) lvl[(f.segmentId[mb] * 4 + f.refFrame[mb]) * 4 + modeIndex];
       mbInner[mb] = ymode == B_PRED || ymode == SPLITMV || !f.residualSkipped(mb);
     }
-    LoopFilter.filterFrame(out.y, out.u, out.v, out.yOrigin, out.uvOrigin, out.yStride, out.uvStride, f.mbCols,
-        f.mbRows, mbLevel, mbInner, h.filterType() == 1, h.sharpnessLevel(), h.keyFrame());
+  }
+
+  /** Loop filters macroblock rows [from, to) (levels from {@link #computeFilterLevels}). */
+  private void filterRows(ParsedFrame f, MutableRaster out, int from, int to) {
+    FrameHeader h = f.header;
+    LoopFilter.filterRows(out.y, out.u, out.v, out.yOrigin, out.uvOrigin, out.yStride, out.uvStride, f.mbCols,
+        f.mbRows, mbLevel, mbInner, h.filterType() == 1, h.sharpnessLevel(), h.keyFrame(), from, to);
+  }
+
+  /**
+   * Loop filters rows on a second (virtual) thread while the caller decodes. Row {@code k} may be
+   * filtered once row {@code k + 1} is decoded: intra prediction of row {@code k + 1} reads row
+   * {@code k}'s unfiltered bottom pixels, and filtering row {@code k} writes only rows
+   * {@code k - 1} (bottom 3 pixel rows) and {@code k}, which the decoder no longer reads. Rows
+   * are filtered in order, so the result equals the single-threaded filter.
+   */
+  private final class RowFilter {
+    private final ParsedFrame f;
+    private final MutableRaster out;
+    private final java.util.concurrent.atomic.AtomicInteger decoded = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean aborted;
+    private volatile Throwable failure;
+    private final Thread worker;
+
+    RowFilter(ParsedFrame f, MutableRaster out) {
+      this.f = f;
+      this.out = out;
+      this.worker = Thread.ofVirtual().name("vp8-loop-filter").start(this::run);
+    }
+
+    private void run() {
+      int rows = f.mbRows;
+      int done = 0;
+      try {
+        while (done < rows && !aborted) {
+          int d = decoded.get();
+          int ready = d == rows ? rows : d - 1;
+          if (ready > done) {
+            filterRows(f, out, done, ready);
+            done = ready;
+          } else {
+            java.util.concurrent.locks.LockSupport.park(this);
+          }
+        }
+      } catch (Throwable t) {
+        failure = t;
+      }
+    }
+
+    void rowDecoded(int row) {
+      decoded.set(row + 1);
+      java.util.concurrent.locks.LockSupport.unpark(worker);
+    }
+
+    void finish() {
+      decoded.set(f.mbRows);
+      java.util.concurrent.locks.LockSupport.unpark(worker);
+      join();
+      if (failure != null) {
+        throw new IllegalStateException("loop filter thread failed", failure);
+      }
+    }
+
+    void abort() {
+      aborted = true;
+      java.util.concurrent.locks.LockSupport.unpark(worker);
+      join();
+    }
+
+    private void join() {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          worker.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }

@@ -12,8 +12,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Golden decode: every conformance vector and every real-world clip decodes bit-exact, frame by
@@ -40,18 +43,33 @@ class ConformanceTest {
     assertMatches(ivf);
   }
 
+  /** The long clips decode concurrently with each other (one decoder each) to use both cores. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("clips")
+  @Execution(ExecutionMode.CONCURRENT)
   void clipDecodesBitExact(Path ivf) throws IOException {
     assertMatches(ivf);
   }
 
-  /** Decodes {@code ivf} and compares every shown frame with the matching line of its .md5 file. */
+  /** With the loop filter on a second thread the output is the same (vectors with 1..8 partitions, odd sizes). */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"vp80-00-comprehensive-007", "vp80-00-comprehensive-014", "vp80-05-sharpness-1443",
+      "vp80-04-partitions-1406", "vp80-05-sharpness-1439", "vp80-03-segmentation-1425"})
+  void twoThreadsDecodeBitExact(String vector) throws IOException {
+    assertMatches(TestData.vector(vector), 2);
+  }
+
   static void assertMatches(Path ivf) throws IOException {
+    assertMatches(ivf, 1);
+  }
+
+  /** Decodes {@code ivf} and compares every shown frame with the matching line of its .md5 file. */
+  static void assertMatches(Path ivf, int threads) throws IOException {
     List<String> expected = Files.readAllLines(Path.of(ivf + ".md5")).stream().filter(l -> !l.isBlank()).toList();
     String name = ivf.getFileName().toString().replaceFirst("\\.ivf$", "");
     List<String> actual = new ArrayList<>(expected.size());
     Decoder decoder = new Decoder();
+    decoder.setThreads(threads);
     int index = 0;
     try (IvfReader reader = IvfReader.open(ivf)) {
       for (IvfFrame f; (f = reader.next()) != null; index++) {

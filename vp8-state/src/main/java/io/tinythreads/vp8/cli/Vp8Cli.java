@@ -33,11 +33,12 @@ public final class Vp8Cli {
   static final int USAGE = 2;
 
   private static final String USAGE_TEXT = """
-      usage: vp8 decode IN.ivf (--md5 | -o OUT.y4m | --null) [--limit N]
+      usage: vp8 decode IN.ivf (--md5 | -o OUT.y4m | --null) [--limit N] [--threads 1|2]
         --md5        print the MD5 of every shown frame, as vpxdec --md5 -o NAME-%wx%h-%4.i420
         -o FILE      write the shown frames to FILE as y4m (raw I420 if FILE ends in .i420 or .yuv)
         --null       decode only; print the frame count and speed to stderr
         --limit N    stop after N input frames
+        --threads N  1 (default) or 2: run the loop filter on a second thread (same output)
       """;
 
   private Vp8Cli() {}
@@ -62,6 +63,7 @@ public final class Vp8Cli {
     boolean md5 = false;
     boolean nul = false;
     long limit = Long.MAX_VALUE;
+    int threads = 1;
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -72,6 +74,19 @@ public final class Vp8Cli {
             return usage(err, a + " needs a file name");
           }
           output = args[i];
+        }
+        case "--threads", "-t" -> {
+          if (++i >= args.length) {
+            return usage(err, a + " needs a number");
+          }
+          try {
+            threads = Integer.parseInt(args[i]);
+          } catch (NumberFormatException e) {
+            return usage(err, a + ": not a number: " + args[i]);
+          }
+          if (threads < 1 || threads > 2) {
+            return usage(err, a + " must be 1 or 2");
+          }
         }
         case "--limit" -> {
           if (++i >= args.length) {
@@ -104,7 +119,7 @@ public final class Vp8Cli {
     if (modes != 1) {
       return usage(err, "choose exactly one of --md5, -o FILE, --null");
     }
-    return decode(Path.of(input), md5, output == null ? null : Path.of(output), limit, out, err);
+    return decode(Path.of(input), md5, output == null ? null : Path.of(output), limit, threads, out, err);
   }
 
   private static int usage(PrintStream err, String msg) {
@@ -113,7 +128,8 @@ public final class Vp8Cli {
     return USAGE;
   }
 
-  private static int decode(Path in, boolean md5, Path y4m, long limit, PrintStream out, PrintStream err) {
+  private static int decode(Path in, boolean md5, Path y4m, long limit, int threads, PrintStream out,
+      PrintStream err) {
     String name = in.getFileName().toString();
     String stem = name.endsWith(".ivf") ? name.substring(0, name.length() - 4) : name;
     long frameIndex = 0;
@@ -125,6 +141,7 @@ public final class Vp8Cli {
     try (IvfReader reader = IvfReader.open(in)) {
       IvfHeader ih = reader.header();
       Decoder decoder = new Decoder();
+      decoder.setThreads(threads);
       for (IvfFrame f; frameIndex < limit && (f = reader.next()) != null; frameIndex++) {
         DecodedFrame d;
         try {
