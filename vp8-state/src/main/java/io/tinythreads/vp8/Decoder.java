@@ -33,6 +33,11 @@ public final class Decoder {
     this(state, references, FrameParser.DEFAULT_MAX_PIXELS);
   }
 
+  /** A decoder that continues from a snapshot (for example, read with {@link StateCodec}). */
+  public Decoder(DecoderSnapshot snapshot) {
+    this(snapshot.state(), snapshot.references());
+  }
+
   /**
    * As {@link #Decoder(DecoderState, References)}, refusing key frames of more than {@code maxPixels}
    * pixels with {@link UnsupportedFeatureException} (default 8192 x 8192).
@@ -71,6 +76,11 @@ public final class Decoder {
   /** The references after the last decoded frame. */
   public References references() {
     return references;
+  }
+
+  /** The state and references after the last decoded frame, as one value. */
+  public DecoderSnapshot snapshot() {
+    return new DecoderSnapshot(state, references);
   }
 
   /**

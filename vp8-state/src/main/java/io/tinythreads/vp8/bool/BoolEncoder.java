@@ -172,6 +172,11 @@ public final class BoolEncoder {
     return pos;
   }
 
+  /** The bytes emitted so far, without flushing. Visible for testing (carries rewrite them). */
+  byte[] written() {
+    return Arrays.copyOf(buf, pos);
+  }
+
   /**
    * Flushes as libvpx's {@code vp8_stop_encode} (32 zero bits at probability 1/2) and returns the
    * encoded bytes. The encoder cannot be written afterwards; further calls return the same bytes.
