@@ -287,7 +287,7 @@ final class BenchCommand extends BaseCommand {
     out.printf(Locale.ROOT, "%n%-36s %8s %8s %10s %8s%n", "encoder", "wall_s", "cpu_s", "bytes", "fps");
     for (Row r : rows) {
       out.printf(Locale.ROOT, "%-36s %8.2f %8.2f %10d %8.1f%s%n", r.config().label(), r.wallSeconds(), r.cpuSeconds(),
-          r.bytes(), clip.frames() / r.wallSeconds(), r.sameBytes() ? "" : "  (bytes differ between runs!)");
+          r.bytes(), clip.frames() / r.wallSeconds(), r.sameBytes() ? "" : "  (sizes differ between runs)");
     }
     Row o1 = rows.get(0);
     Row o2 = rows.get(1);
