@@ -89,6 +89,12 @@ public final class WorkerFsm {
       case Hello h -> fail(protocol("second hello while " + r.current() + " is running"));
       case Result res when res.commandId() != r.commandId() -> fail(protocol(
           "result for command " + res.commandId() + " while command " + r.commandId() + " (" + r.current() + ") is running"));
+      // A result that arrives after the stage's deadline is a missed deadline too, whatever the
+      // tick granularity: the deadline is a contract, not a sampling of it.
+      case Result res when res.outcome() instanceof Ok
+          && res.atMillis() - r.stageStartMillis() > config.deadline(r.current().kind()) ->
+          fail(new Failed(DEADLINE, r.current() + " exceeded its deadline of " + config.deadline(r.current().kind())
+              + " ms (finished after " + (res.atMillis() - r.stageStartMillis()) + " ms)", true), quit(r.plan(), r.stage()));
       case Result res -> switch (res.outcome()) {
         case Ok ok -> {
           Cmd done = new Cmd.StageDone(r.plan().context(), r.current(), ok, res.atMillis() - r.stageStartMillis());

@@ -127,6 +127,11 @@ class WorkerFsmTableTest {
     rows.add(row(p, rn, fetchRaw, "Hello", helloEv, Failed.class, "PROTOCOL", true, List.of("hangup err")));
     rows.add(row(p, rn, fetchRaw, "Result ok", ok2, Running.class, List.of("done FETCH", "send ENCODE_CHUNK"),
         s -> ((Running) s).stage() == 2 && ((Running) s).stageStartMillis() == T0 + 500));
+    rows.add(row(p, rn, fetchRaw, "Result ok after the deadline", new Result(2, Ok.empty(), T0 + 10_001), Failed.class,
+        "DEADLINE", true, List.of("send QUIT", "hangup err")));
+    rows.add(row(p, rn, fetchRaw, "Result failure after the deadline keeps its reason",
+        new Result(2, new Failure("IO", "disk full", true), T0 + 10_001), Failed.class, "IO", true,
+        List.of("send QUIT", "hangup err")));
     rows.add(row(p, rn, fetchRaw, "Result for another command", okWrong, Failed.class, "PROTOCOL", true, List.of("hangup err")));
     rows.add(row(p, rn, fetchRaw, "Result retryable failure", failIo, Failed.class, "IO", true, List.of("send QUIT", "hangup err")));
     rows.add(row(p, rn, fetchRaw, "Result UNSUPPORTED", failUnsupported, Failed.class, "UNSUPPORTED", false,
