@@ -46,8 +46,8 @@ import picocli.CommandLine.Parameters;
         ""},
     footerHeading = "%nExamples:%n",
     footer = {"  coordinator submit clip.y4m -o clip.webm --end-usage cq --cq-level 31",
-        "  coordinator submit demo:testsrc2,frames=96 -o demo.ivf --pipeline independent -N 24 -w 4",
-        "  coordinator submit /shared/in.mp4 -o /shared/out.webm --coordinator 10.0.0.5:7700"})
+        "  coordinator submit demo:testsrc2 -o demo.ivf --pipeline independent -w 4",
+        "  coordinator submit /nfs/in.mp4 -o /nfs/out.webm --coordinator host:7700"})
 final class SubmitCommand extends BaseCommand {
   private static final Pattern URI_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*");
 
