@@ -144,8 +144,8 @@ class DecoderFuzzTest {
     int[] outcome = new int[3];
     DecoderSnapshot before = s.before(j);
     // The valid re-partitioned frames include key frames beyond the fuzzing limit (1432x888).
-    Decoder d = m == Mutation.REPARTITION_VALID ? new Decoder(before)
-        : new Decoder(before.state(), before.references(), MAX_PIXELS);
+    long limit = m == Mutation.REPARTITION_VALID ? FrameParser.DEFAULT_MAX_PIXELS : MAX_PIXELS;
+    Decoder d = new Decoder(before.state(), before.references(), limit);
     List<byte[]> frames = new ArrayList<>();
     frames.add(input);
     frames.addAll(rest);
@@ -157,7 +157,7 @@ class DecoderFuzzTest {
         Raster r = out.raster();
         // The limit applies to key frames; interframes keep the size the stream already had.
         boolean sizeChanged = r.width() != st.width() || r.height() != st.height();
-        if (sizeChanged && (long) r.width() * r.height() > MAX_PIXELS) {
+        if (sizeChanged && (long) r.width() * r.height() > limit) {
           throw new AssertionError(where + ": decoded a " + r.width() + "x" + r.height() + " frame beyond the limit");
         }
         if (m == Mutation.REPARTITION_VALID && i == 0) {
