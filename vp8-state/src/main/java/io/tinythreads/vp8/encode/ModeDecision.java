@@ -1,0 +1,177 @@
+package io.tinythreads.vp8.encode;
+
+import io.tinythreads.vp8.header.Tables;
+
+/**
+ * Full mode decision for encode-given-state (alfalfa encode_inter.cc / encode_intra.cc, libvpx
+ * vp8_rd_pick_inter_mode in spirit): for each macroblock the rate-distortion cost of every
+ * candidate is measured by actually coding it, and the cheapest is committed. Candidates: the
+ * 16x16 intra modes, B_PRED (each sub-block's mode chosen by rate-distortion among the modes
+ * with the best prediction), and against the LAST reference ZEROMV, NEARESTMV, NEARMV and
+ * NEWMV with a motion search; the chroma mode of intra macroblocks by rate-distortion too.
+ *
+ * <p>Costs include every bit the macroblock will code: the skip flag, the reference and mode
+ * trees, the vector and the tokens, with the probabilities the state starts the frame with.
+ */
+final class ModeDecision {
+  private static final int[] INTRA16 = {Tables.DC_PRED, Tables.V_PRED, Tables.H_PRED, Tables.TM_PRED};
+
+  private final FrameCoder c;
+  private final MotionSearch search;
+  private final FrameCoder.Luma cur = new FrameCoder.Luma();
+  private final FrameCoder.Chroma curC = new FrameCoder.Chroma();
+  private final FrameCoder.Luma best = new FrameCoder.Luma();
+  private final FrameCoder.Chroma bestC = new FrameCoder.Chroma();
+  private final FrameCoder.Luma bestIntraL = new FrameCoder.Luma();
+  private final FrameCoder.Chroma bestIntraC = new FrameCoder.Chroma();
+  private final int[] starts = new int[8];
+  /** Sub-block modes fully coded per B_PRED sub-block. */
+  private final int bpredCandidates;
+  private final boolean searchBPred;
+
+  ModeDecision(FrameCoder c, int bpredCandidates, boolean searchBPred) {
+    this.c = c;
+    this.search = new MotionSearch(c);
+    this.bpredCandidates = bpredCandidates;
+    this.searchBPred = searchBPred;
+  }
+
+  void codeFrame() {
+    int mb = 0;
+    for (int row = 0; row < c.mbRows; row++) {
+      c.beginRow();
+      for (int col = 0; col < c.mbCols; col++, mb++) {
+        decide(mb);
+      }
+      c.endRow(row);
+    }
+  }
+
+  private void decide(int mb) {
+    double lam = c.lambda(mb);
+    int refCostIntra = Costs.zero(c.probIntra);
+    int refCostLast = Costs.one(c.probIntra) + Costs.zero(c.probLast);
+
+    // Inter against LAST.
+    MvCensus n = c.census;
+    n.find(mb, c.mbCols, c.mbRows, Tables.LAST_FRAME, c.mbRef, c.mbMode, c.mbMv, c.header.signBiasGolden(),
+        c.header.signBiasAlternate());
+    double bestJ = Double.MAX_VALUE;
+    int bestRef = -1;
+    int bestMode = -1;
+    int bestMv = 0;
+    int[] modes = {Tables.ZEROMV, Tables.NEARESTMV, Tables.NEARMV};
+    int[] mvs = {0, n.nearest, n.nearMv};
+    for (int i = 0; i < 3; i++) {
+      int mv = mvs[i];
+      if (i == 1 && mv == 0 || i == 2 && (mv == 0 || mv == n.nearest)) {
+        continue;
+      }
+      double j = evalInter(mb, mv, modes[i], refCostLast + n.modeCost(modes[i]), lam);
+      if (j < bestJ) {
+        bestJ = j;
+        bestRef = Tables.LAST_FRAME;
+        bestMode = modes[i];
+        bestMv = mv;
+        keepCurrent();
+      }
+    }
+    int ns = 0;
+    starts[ns++] = 0;
+    starts[ns++] = n.nearest;
+    starts[ns++] = n.nearMv;
+    starts[ns++] = n.best;
+    int col = mb % c.mbCols;
+    if (col > 0 && c.mbRef[mb - 1] != Tables.INTRA_FRAME) {
+      starts[ns++] = c.mbMv[mb - 1];
+    }
+    if (mb >= c.mbCols && c.mbRef[mb - c.mbCols] != Tables.INTRA_FRAME) {
+      starts[ns++] = c.mbMv[mb - c.mbCols];
+    }
+    if (mb >= c.mbCols && col + 1 < c.mbCols && c.mbRef[mb - c.mbCols + 1] != Tables.INTRA_FRAME) {
+      starts[ns++] = c.mbMv[mb - c.mbCols + 1];
+    }
+    int mv = search.search(mb, Tables.LAST_FRAME, starts, ns, n.best, lam);
+    if (mv != 0 && mv != n.nearest && mv != n.nearMv) {
+      int mvc = c.mvCosts.cost(mv, n.best);
+      if (mvc != Integer.MAX_VALUE) {
+        double j = evalInter(mb, mv, Tables.NEWMV, refCostLast + n.modeCost(Tables.NEWMV) + mvc, lam);
+        if (j < bestJ) {
+          bestJ = j;
+          bestRef = Tables.LAST_FRAME;
+          bestMode = Tables.NEWMV;
+          bestMv = mv;
+          keepCurrent();
+        }
+      }
+    }
+
+    // Intra: best 16x16 luma mode, then B_PRED, then the chroma mode.
+    double bestLumaJ = Double.MAX_VALUE;
+    for (int m : INTRA16) {
+      c.predictIntraLuma(mb, m, cur);
+      c.codeLuma(mb, cur, 0);
+      double j = lam * (cur.rate + c.yModeCost[m]) / 256.0 + cur.dist;
+      if (j < bestLumaJ) {
+        bestLumaJ = j;
+        bestIntraL.copyFrom(cur);
+      }
+    }
+    // Only worth trying when intra is at least close to the best inter candidate.
+    if (searchBPred && bestLumaJ < 1.5 * bestJ) {
+      c.codeBPred(mb, cur, true, bpredCandidates);
+      double j = lam * (cur.rate + cur.modeRate + c.yModeCost[Tables.B_PRED]) / 256.0 + cur.dist;
+      if (j < bestLumaJ) {
+        bestLumaJ = j;
+        bestIntraL.copyFrom(cur);
+      }
+    }
+    double bestChromaJ = Double.MAX_VALUE;
+    if (bestLumaJ < bestJ) {
+      for (int m : INTRA16) {
+        c.predictIntraChroma(mb, m, curC);
+        c.codeChroma(mb, curC, 0);
+        double j = lam * (curC.rate + c.uvModeCost[m]) / 256.0 + curC.dist;
+        if (j < bestChromaJ) {
+          bestChromaJ = j;
+          bestIntraC.copyFrom(curC);
+        }
+      }
+      FrameCoder.Luma il = bestIntraL;
+      FrameCoder.Chroma ic = bestIntraC;
+      long rate = refCostIntra + c.yModeCost[il.mode] + il.modeRate + c.uvModeCost[ic.mode] + tokensAndSkip(il, ic);
+      double j = il.dist + ic.dist + lam * rate / 256.0;
+      if (j < bestJ) {
+        bestJ = j;
+        bestRef = Tables.INTRA_FRAME;
+        bestMode = il.mode;
+        best.copyFrom(il);
+        bestC.copyFrom(ic);
+      }
+    }
+    c.commit(mb, bestRef, bestMode, bestMv, best, bestC, 0, null, null, null);
+  }
+
+  /** Token rate plus skip flag, with an all-zero macroblock coded as skipped. */
+  private long tokensAndSkip(FrameCoder.Luma l, FrameCoder.Chroma ch) {
+    if (l.zero() && ch.zero()) {
+      return c.skipCost(true);
+    }
+    return c.skipCost(false) + l.rate + ch.rate;
+  }
+
+  private double evalInter(int mb, int mv, int mode, long modeRate, double lam) {
+    c.predictInter(mb, Tables.LAST_FRAME, mv, cur, curC);
+    int boost = c.zbinBoost(Tables.LAST_FRAME, mode);
+    c.codeLuma(mb, cur, boost);
+    c.codeChroma(mb, curC, boost);
+    cur.mode = mode;
+    long rate = modeRate + tokensAndSkip(cur, curC);
+    return cur.dist + curC.dist + lam * rate / 256.0;
+  }
+
+  private void keepCurrent() {
+    best.copyFrom(cur);
+    bestC.copyFrom(curC);
+  }
+}

@@ -1,0 +1,40 @@
+package io.tinythreads.vp8.encode;
+
+/**
+ * Settings of {@link ChunkReencoder}.
+ *
+ * @param kfQWeight ExCamera's {@code --kf-q-weight}: the quantizer index of a re-encoded key frame
+ *     is {@code round(w * q_key + (1 - w) * q_next)}, with {@code q_next} the next frame's (0..1,
+ *     default 0.75)
+ * @param refineRebase apply the rate-distortion refinements of {@link Refinement} when rebasing
+ *     (default on; off gives ExCamera's plain rebase)
+ * @param searchFilterLevel search the loop filter level of re-encoded frames (else keep the key
+ *     frame's)
+ * @param zbinModeBoost widen the quantizer dead zone of inter macroblocks as libvpx does
+ * @param bpredCandidates per B_PRED sub-block, how many of the 10 modes (ranked by prediction
+ *     error) are fully coded and compared (1..10)
+ */
+public record ReencodeOptions(
+    double kfQWeight, boolean refineRebase, boolean searchFilterLevel, boolean zbinModeBoost, int bpredCandidates) {
+  public ReencodeOptions {
+    if (!(kfQWeight >= 0 && kfQWeight <= 1)) {
+      throw new IllegalArgumentException("kfQWeight must be within 0..1: " + kfQWeight);
+    }
+    if (bpredCandidates < 1 || bpredCandidates > 10) {
+      throw new IllegalArgumentException("bpredCandidates must be 1..10: " + bpredCandidates);
+    }
+  }
+
+  /** The defaults: ExCamera's weight 0.75 and every refinement on. */
+  public static ReencodeOptions defaults() {
+    return new ReencodeOptions(0.75, true, true, true, 3);
+  }
+
+  public ReencodeOptions withKfQWeight(double w) {
+    return new ReencodeOptions(w, refineRebase, searchFilterLevel, zbinModeBoost, bpredCandidates);
+  }
+
+  public ReencodeOptions withRefineRebase(boolean on) {
+    return new ReencodeOptions(kfQWeight, on, searchFilterLevel, zbinModeBoost, bpredCandidates);
+  }
+}
