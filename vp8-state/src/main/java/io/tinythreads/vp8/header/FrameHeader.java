@@ -18,7 +18,9 @@ import java.util.Optional;
  * @param tag the 3-byte frame tag
  * @param keyFrameStart present on key frames: start code, sizes and scaling codes
  * @param colorSpace key frames: color_space L(1)
- * @param clampingType key frames: clamping_type L(1) (0 = decoder must clamp pixel values)
+ * @param clampingType key frames: clamping_type L(1) (0 = decoder must clamp pixel values). libvpx
+ *     ignores it (it always clamps pixels, and clamps motion vectors regardless), and so does this
+ *     decoder; it is kept for re-writing
  * @param segmentationEnabled segmentation_enabled L(1)
  * @param segmentation present iff segmentationEnabled
  * @param filterType filter_type L(1): 0 = normal, 1 = simple loop filter
