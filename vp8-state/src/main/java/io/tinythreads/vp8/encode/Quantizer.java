@@ -37,13 +37,13 @@ final class Quantizer {
   private static final int[] ZIGZAG = Tables.zigzagTable();
 
   private final int qIndex;
-  /** Per type, 16 raster positions each. */
-  private final short[] zbin = new short[3 * 16];
-  private final short[] round = new short[3 * 16];
-  private final short[] quant = new short[3 * 16];
-  private final short[] quantShift = new short[3 * 16];
-  private final short[] zrunBoost = new short[3 * 16];
-  private final short[] dequant = new short[3 * 16];
+  // Per type, 16 raster positions each (zrunBoost: by zero-run length). Visible for testing.
+  final short[] zbin = new short[3 * 16];
+  final short[] round = new short[3 * 16];
+  final short[] quant = new short[3 * 16];
+  final short[] quantShift = new short[3 * 16];
+  final short[] zrunBoost = new short[3 * 16];
+  final short[] dequant = new short[3 * 16];
 
   /**
    * The quantizer for base index {@code qIndex} (0..127, already adjusted for the segment) and
