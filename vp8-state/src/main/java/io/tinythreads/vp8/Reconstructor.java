@@ -120,6 +120,26 @@ final class Reconstructor {
           } else {
             predictBPred(f, mb, y, yOff, ys);
           }
+        } else if (f.mbMv[mb] == 0 && ymode != SPLITMV) {
+          // A run of zero-vector macroblocks from one reference: the prediction is the co-located
+          // pixels, so copy the whole run row by row (the same bytes as one copy per macroblock).
+          int end = col + 1;
+          int endMb = mb + 1;
+          while (end < mbCols && f.refFrame[endMb] == ref && f.mbMv[endMb] == 0 && f.yMode[endMb] != SPLITMV) {
+            end++;
+            endMb++;
+          }
+          copyRun(refs.get(ref), out, yOff, uvOff, (end - col) * 16);
+          for (int k = mb; k < endMb; k++) {
+            if (f.coeffOffset[k] >= 0) {
+              int dx = (k - mb) * 16;
+              addLumaResidual(f, k, y, yOff + dx, ys);
+              addChromaResidual(f, k, u, v, uvOff + dx / 2, uvs);
+            }
+          }
+          mb = endMb - 1;
+          col = end - 1;
+          continue;
         } else {
           Raster r = refs.get(ref);
           predictInter(f, mb, row, col, r, out, yOff, uvOff, bilinear, fullPixelMask);
@@ -141,6 +161,23 @@ final class Reconstructor {
       if (pipeline != null) {
         pipeline.rowDecoded(row);
       }
+    }
+  }
+
+  /**
+   * Copies the co-located {@code width} x 16 luma and {@code width / 2} x 8 chroma pixels from
+   * {@code ref} (same geometry as {@code out}).
+   */
+  private static void copyRun(Raster ref, MutableRaster out, int yOff, int uvOff, int width) {
+    int ys = out.yStride;
+    for (int r = 0; r < 16; r++) {
+      System.arraycopy(ref.y, yOff + r * ys, out.y, yOff + r * ys, width);
+    }
+    int uvs = out.uvStride;
+    int cw = width / 2;
+    for (int r = 0; r < 8; r++) {
+      System.arraycopy(ref.u, uvOff + r * uvs, out.u, uvOff + r * uvs, cw);
+      System.arraycopy(ref.v, uvOff + r * uvs, out.v, uvOff + r * uvs, cw);
     }
   }
 
