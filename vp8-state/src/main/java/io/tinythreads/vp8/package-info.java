@@ -14,6 +14,11 @@
  *       border), I420 output and its MD5; {@link io.tinythreads.vp8.MutableRaster} to build one.
  *   <li>{@link io.tinythreads.vp8.ParsedFrame}: every syntax element of a frame (header, modes,
  *       motion vectors, coefficients) for re-encoding.
+ *   <li>{@link io.tinythreads.vp8.FrameBuilder} and {@link io.tinythreads.vp8.FrameWriter}: the
+ *       writer half; a frame's syntax elements, filled by an encoder or copied from a
+ *       {@code ParsedFrame}, written as libvpx writes them (parse + write gives back the bytes).
+ *   <li>{@link io.tinythreads.vp8.DecoderSnapshot} (state and references as one value with a
+ *       64-bit hash) and {@link io.tinythreads.vp8.StateCodec}, its versioned, checked binary form.
  * </ul>
  *
  * <p>Subpackages: {@code header} (frame header records and constant tables), {@code bool} (the

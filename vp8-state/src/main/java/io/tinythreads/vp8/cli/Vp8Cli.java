@@ -39,6 +39,8 @@ public final class Vp8Cli {
         --null       decode only; print the frame count and speed to stderr
         --limit N    stop after N input frames
         --threads N  1 (default) or 2: run the loop filter on a second thread (same output)
+      more: vp8 dump-state IN.ivf [--frame K] -o STATE | vp8 decode IN.ivf --state STATE --from K ...
+            | vp8 roundtrip IN.ivf | vp8 bench IN.ivf [--passes N]   (details: vp8 dump-state --help)
       """;
 
   private Vp8Cli() {}
@@ -49,6 +51,10 @@ public final class Vp8Cli {
 
   /** Runs the command; returns the exit code. */
   static int run(String[] args, PrintStream out, PrintStream err) {
+    // dump-state, decode --state, roundtrip and bench live in Vp8StateCli.
+    if (Vp8StateCli.handles(args)) {
+      return Vp8StateCli.run(args, out, err);
+    }
     if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
       (args.length == 0 ? err : out).print(USAGE_TEXT);
       return args.length == 0 ? USAGE : OK;

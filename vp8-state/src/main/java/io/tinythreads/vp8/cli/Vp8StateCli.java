@@ -87,6 +87,10 @@ public final class Vp8StateCli {
       err.print(USAGE_TEXT);
       return USAGE;
     }
+    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+      out.print(USAGE_TEXT);
+      return OK;
+    }
     try {
       return switch (args[0]) {
         case "dump-state" -> dumpState(new Args(args), out, err);
