@@ -60,7 +60,7 @@ final class Reconstructor {
    */
   Raster reconstruct(ParsedFrame f, References refs) {
     FrameHeader h = f.header;
-    MutableRaster out = new MutableRaster(f.width, f.height);
+    MutableRaster out = takeRaster(f.width, f.height);
     if (!h.keyFrame()) {
       if (refs.isEmpty()) {
         throw new InvalidBitstreamException("interframe without reference frames");
@@ -82,18 +82,32 @@ final class Reconstructor {
     try {
       decodeRows(f, refs, out, bilinear, fullPixelMask, pipeline);
       if (pipeline != null) {
-        pipeline.finish();
+        pipeline.finish(); // the worker has also extended the borders
         pipeline = null;
-      } else if (filter) {
-        filterRows(f, out, 0, mbRows);
+      } else {
+        if (filter) {
+          filterRows(f, out, 0, mbRows);
+        }
+        out.extendBorders();
       }
     } finally {
       if (pipeline != null) {
         pipeline.abort();
       }
     }
-    out.extendBorders();
     return out.freeze();
+  }
+
+  /** A raster allocated ahead by the loop filter thread (zeroing it there), or null. */
+  private volatile MutableRaster spare;
+
+  private MutableRaster takeRaster(int width, int height) {
+    MutableRaster r = spare;
+    spare = null;
+    if (r != null && r.width == width && r.height == height) {
+      return r;
+    }
+    return new MutableRaster(width, height);
   }
 
   private void decodeRows(ParsedFrame f, References refs, MutableRaster out, boolean bilinear, int fullPixelMask,
@@ -553,6 +567,11 @@ final class Reconstructor {
           } else {
             java.util.concurrent.locks.LockSupport.park(this);
           }
+        }
+        if (!aborted) {
+          out.extendBorders();
+          // Allocate (and zero) the next frame's raster here rather than on the decoding thread.
+          spare = new MutableRaster(f.width, f.height);
         }
       } catch (Throwable t) {
         failure = t;
