@@ -10,6 +10,8 @@ import io.tinythreads.vp8.Raster;
 import io.tinythreads.vp8.References;
 import io.tinythreads.vp8.header.FrameHeader;
 import io.tinythreads.vp8.header.QuantIndices;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -56,9 +58,16 @@ public final class ChunkReencoder {
    * @param kind how it was made
    * @param shown whether the frame is displayed
    * @param bytes its compressed size
-   * @param nanos time spent encoding it (including decoding it to advance the state)
+   * @param nanos wall time spent on it (including decoding it to advance the state)
+   * @param cpuNanos CPU time of the calling thread spent on it
    */
-  public record FrameInfo(int index, Kind kind, boolean shown, int bytes, long nanos) {}
+  public record FrameInfo(int index, Kind kind, boolean shown, int bytes, long nanos, long cpuNanos) {}
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  private static long cpuNow() {
+    return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : 0;
+  }
 
   /**
    * A re-encoded chunk.
@@ -175,6 +184,7 @@ public final class ChunkReencoder {
     int rawIndex = 0;
     for (int i = 0; i < pred.size(); i++) {
       long t0 = System.nanoTime();
+      long c0 = cpuNow();
       FrameHeader h = headers.get(i);
       ParsedFrame p;
       try {
@@ -225,7 +235,8 @@ public final class ChunkReencoder {
       }
       state = e.after();
       out.add(e.bytes());
-      info.add(new FrameInfo(i, kind, h.tag().showFrame(), e.bytes().length, System.nanoTime() - t0));
+      info.add(new FrameInfo(i, kind, h.tag().showFrame(), e.bytes().length, System.nanoTime() - t0,
+          cpuNow() - c0));
     }
     return new Result(out, state, entry.hash64(), info);
   }
