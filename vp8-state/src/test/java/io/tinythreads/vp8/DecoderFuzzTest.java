@@ -98,6 +98,7 @@ class DecoderFuzzTest {
     }
     long start = System.nanoTime();
     long maxUsed = 0;
+    long maxNanos = 0;
     int iterations = 0;
     while (System.nanoTime() - start < budgetNanos || iterations < Mutation.values().length * 4) {
       Mutation m = Mutation.values()[iterations % Mutation.values().length];
@@ -107,10 +108,12 @@ class DecoderFuzzTest {
       String where = String.format(Locale.ROOT, "seed %d iteration %d: %s of %s frame %d", seed, iterations, m,
           s.name(), j);
       List<byte[]> rest = s.frames().subList(j + 1, Math.min(j + 3, s.frames().size()));
+      long t0 = System.nanoTime();
       Future<int[]> f = executor.submit(() -> decode(s, j, input, rest, m, where));
       int[] outcome;
       try {
         outcome = f.get(HANG_SECONDS, TimeUnit.SECONDS);
+        maxNanos = Math.max(maxNanos, System.nanoTime() - t0);
       } catch (TimeoutException e) {
         f.cancel(true);
         throw new AssertionError("decode did not finish within " + HANG_SECONDS + " s: " + where + ", input saved to "
@@ -126,8 +129,9 @@ class DecoderFuzzTest {
       iterations++;
     }
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-        "decoder fuzz: seed %d, %d iterations in %.1f s, max heap used %d MiB; frames decoded ok/invalid/unsupported per mutation:",
-        seed, iterations, (System.nanoTime() - start) / 1e9, maxUsed >> 20));
+        "decoder fuzz: seed %d, %d iterations in %.1f s, slowest %.1f ms, max heap used %d MiB;"
+            + " frames decoded ok/invalid/unsupported per mutation:",
+        seed, iterations, (System.nanoTime() - start) / 1e9, maxNanos / 1e6, maxUsed >> 20));
     counts.forEach((m, c) -> sb.append(String.format(Locale.ROOT, " %s %d/%d/%d", m, c[0], c[1], c[2])));
     System.out.println(sb);
     int[] valid = counts.get(Mutation.REPARTITION_VALID);
