@@ -308,7 +308,7 @@ class StateCodecTest {
       assertThat(d.snapshot().hash64()).isEqualTo(end.hash64());
       resumed++;
     }
-    assertThat(resumed).isGreaterThanOrEqualTo(Math.min(n - 1, 5));
+    assertThat(resumed).isGreaterThanOrEqualTo(Math.min(n - 1, 4));
   }
 
   // ------------------------------------------------------------------ random values
