@@ -41,6 +41,10 @@ final class FrameCoder {
     final int[] bModes = new int[16];
     /** Reconstruction (the prediction until coded), 16x16, stride 16. */
     final byte[] rec = new byte[256];
+    /** The prediction, kept when coded (not for B_PRED, whose prediction depends on its residual). */
+    final byte[] pred = new byte[256];
+    /** Intra prediction (libvpx weighs rate less for intra blocks when optimizing). */
+    boolean intra;
     /** 16 blocks of 16 coefficients, then the Y2 block at 256. */
     final short[] q = new short[272];
     /** Writer end-of-block positions: 16 luma blocks, then Y2 at 16. */
@@ -65,6 +69,8 @@ final class FrameCoder {
       mode = o.mode;
       System.arraycopy(o.bModes, 0, bModes, 0, 16);
       System.arraycopy(o.rec, 0, rec, 0, 256);
+      System.arraycopy(o.pred, 0, pred, 0, 256);
+      intra = o.intra;
       System.arraycopy(o.q, 0, q, 0, 272);
       System.arraycopy(o.eob, 0, eob, 0, 17);
       hasY2 = o.hasY2;
@@ -79,6 +85,9 @@ final class FrameCoder {
     int mode;
     final byte[] recU = new byte[64];
     final byte[] recV = new byte[64];
+    final byte[] predU = new byte[64];
+    final byte[] predV = new byte[64];
+    boolean intra;
     /** U blocks 0..3 then V blocks 4..7, 16 coefficients each. */
     final short[] q = new short[128];
     final int[] eob = new int[8];
@@ -98,6 +107,9 @@ final class FrameCoder {
       mode = o.mode;
       System.arraycopy(o.recU, 0, recU, 0, 64);
       System.arraycopy(o.recV, 0, recV, 0, 64);
+      System.arraycopy(o.predU, 0, predU, 0, 64);
+      System.arraycopy(o.predV, 0, predV, 0, 64);
+      intra = o.intra;
       System.arraycopy(o.q, 0, q, 0, 128);
       System.arraycopy(o.eob, 0, eob, 0, 8);
       rate = o.rate;
@@ -157,6 +169,8 @@ final class FrameCoder {
   int probSkip = 128;
   /** Whether to widen the dead zone of inter macroblocks as libvpx's zbin_mode_boost does. */
   boolean zbinModeBoost = true;
+  /** Whether final coding re-rounds coefficients with the trellis. */
+  boolean trellisEnabled = true;
 
   // Per macroblock, mirrors of what was committed (the census and the loop filter read them).
   final byte[] mbRef;
@@ -189,6 +203,7 @@ final class FrameCoder {
   private final boolean[] lfInner;
   private final int[] sadOrder = new int[10];
   private final short[] block16 = new short[16];
+  private final Trellis trellis = new Trellis();
   private final int[] actx = new int[4];
   private final int[] lctx = new int[4];
   /** Counts of every token bool the writer will code ([2i] zeros, [2i+1] ones of probability i). */
@@ -353,6 +368,7 @@ final class FrameCoder {
     l.mode = mode;
     l.hasY2 = true;
     l.modeRate = 0;
+    l.intra = true;
   }
 
   /** Predicts an intra chroma mode into {@code c}. */
@@ -367,6 +383,7 @@ final class FrameCoder {
       System.arraycopy(fv, off + r * uvs, c.recV, r * 8, 8);
     }
     c.mode = mode;
+    c.intra = true;
   }
 
   /**
@@ -393,9 +410,11 @@ final class FrameCoder {
     predictBlock(py, col * 16, row * 16, mc, mr, 16, 16, l.rec, 0, 16);
     l.hasY2 = true;
     l.modeRate = 0;
+    l.intra = false;
     if (c == null) {
       return;
     }
+    c.intra = false;
     int cr = (mr + (1 | (mr >> 31))) / 2 & fullPixelMask;
     int cc = (mc + (1 | (mc >> 31))) / 2 & fullPixelMask;
     if (2 * cc < toLeft - (19 << 3) || 2 * cc > toRight + (18 << 3)
@@ -464,6 +483,8 @@ final class FrameCoder {
     }
     l.hasY2 = false;
     l.modeRate = 0;
+    l.intra = false;
+    c.intra = false;
     Raster.Plane pu = r.uPlane();
     Raster.Plane pv = r.vPlane();
     for (int i = 0; i < 2; i++) {
@@ -541,18 +562,27 @@ final class FrameCoder {
     return mode == Tables.SPLITMV ? 0 : 4;
   }
 
+  /** libvpx plane_rd_mult: the trellis weighs rate by 4 (luma), 16 (Y2), 2 (chroma) in transform-domain units. */
+  private double trellisLambda(int mb, int errMult, boolean intra) {
+    double l = lambda[mbSeg[mb]] * errMult / 256.0;
+    return intra ? l * 9 / 16 : l;
+  }
+
   /**
    * Codes the luma of {@code l} (its {@code rec} holds the prediction; {@code l.hasY2} selects
    * the 16x16 path with a second-order block, else 16 independent blocks as for SPLITMV):
-   * residual, transform, quantization, reconstruction into {@code l.rec}, rate and distortion.
+   * residual, transform, quantization, optionally the trellis ({@link Trellis}),
+   * reconstruction into {@code l.rec}, rate and distortion.
    *
    * @param boost libvpx zbin_mode_boost in 1/128 step (0 for none)
+   * @param optimize re-round the coefficients with the trellis
    */
-  void codeLuma(int mb, Luma l, int boost) {
+  void codeLuma(int mb, Luma l, int boost, boolean optimize) {
     Quantizer qz = quant[mbSeg[mb]];
     int so = srcYOff(mb);
     byte[] s = src.y;
     int sst = src.yStride;
+    System.arraycopy(l.rec, 0, l.pred, 0, 256);
     for (int r = 0; r < 16; r++) {
       int sp = so + r * sst;
       for (int c = 0; c < 16; c++) {
@@ -563,6 +593,8 @@ final class FrameCoder {
       Transform.forwardDct(diff, (b >> 2) * 64 + (b & 3) * 4, 16, coef, b * 16);
     }
     int extraY = (qz.acStep(Quantizer.Y1) * boost) >> 7;
+    int type;
+    int first;
     if (l.hasY2) {
       for (int b = 0; b < 16; b++) {
         dcs[b] = coef[b * 16];
@@ -577,16 +609,62 @@ final class FrameCoder {
       }
       int extraY2 = (qz.acStep(Quantizer.Y2) * boost) >> 7;
       l.eob[16] = qz.quantize(coef, 256, l.q, 256, Quantizer.Y2, extraY2);
+      type = 0;
+      first = 1;
     } else {
       for (int b = 0; b < 16; b++) {
         l.eob[b] = qz.quantize(coef, b * 16, l.q, b * 16, Quantizer.Y1, extraY);
       }
       l.eob[16] = 0;
       Arrays.fill(l.q, 256, 272, (short) 0);
+      type = 3;
+      first = 0;
+    }
+    if (optimize) {
+      int a = (mb % mbCols) * 9;
+      for (int i = 0; i < 4; i++) {
+        actx[i] = aboveCtx[a + i];
+        lctx[i] = leftCtx[i];
+      }
+      double lamY = trellisLambda(mb, 4, l.intra);
+      for (int b = 0; b < 16; b++) {
+        int ctx = actx[b & 3] + lctx[b >> 2];
+        l.eob[b] = trellis.optimize(coef, b * 16, l.q, b * 16, qz.dequant, Quantizer.Y1 * 16, type, first, ctx,
+            coeffProbs, lamY);
+        int nz = l.eob[b] > 0 ? 1 : 0;
+        actx[b & 3] = nz;
+        lctx[b >> 2] = nz;
+      }
+      if (l.hasY2) {
+        l.eob[16] = trellis.optimize(coef, 256, l.q, 256, qz.dequant, Quantizer.Y2 * 16, 1, 0,
+            aboveCtx[a + 8] + leftCtx[8], coeffProbs, trellisLambda(mb, 16, l.intra));
+        resetSmallY2(l, qz);
+      }
     }
     reconLuma(mb, l);
     l.dist = Metrics.sse(s, so, sst, l.rec, 0, 16, 16, 16);
     l.rate = lumaTokenRate(mb, l);
+  }
+
+  /**
+   * libvpx check_reset_2nd_coeffs: with small Y2 steps, a Y2 block whose dequantized values sum
+   * to less than 35 in magnitude reconstructs to nothing (the inverse WHT and DC-only IDCT round
+   * every output to 0), so it is dropped.
+   */
+  private static void resetSmallY2(Luma l, Quantizer qz) {
+    if (qz.dcStep(Quantizer.Y2) >= 35 && qz.acStep(Quantizer.Y2) >= 35) {
+      return;
+    }
+    int sum = 0;
+    for (int i = 0; i < l.eob[16]; i++) {
+      int rc = Tokens.ZIGZAG[i];
+      sum += Math.abs(l.q[256 + rc] * qz.dequant(Quantizer.Y2, rc));
+      if (sum >= 35) {
+        return;
+      }
+    }
+    Arrays.fill(l.q, 256, 272, (short) 0);
+    l.eob[16] = 0;
   }
 
   /** Adds the dequantized inverse transforms of {@code l}'s coefficients to its prediction (Reconstructor). */
@@ -683,11 +761,15 @@ final class FrameCoder {
   }
 
   /** Codes the chroma of {@code c} (its rec planes hold the prediction). */
-  void codeChroma(int mb, Chroma c, int boost) {
+  void codeChroma(int mb, Chroma c, int boost, boolean optimize) {
     Quantizer qz = quant[mbSeg[mb]];
     int so = srcUvOff(mb);
     int sst = src.uvStride;
     int extra = (qz.acStep(Quantizer.UV) * boost) >> 7;
+    System.arraycopy(c.recU, 0, c.predU, 0, 64);
+    System.arraycopy(c.recV, 0, c.predV, 0, 64);
+    int a = (mb % mbCols) * 9;
+    double lam = optimize ? trellisLambda(mb, 2, c.intra) : 0;
     for (int p = 0; p < 2; p++) {
       byte[] s = p == 0 ? src.u : src.v;
       byte[] rec = p == 0 ? c.recU : c.recV;
@@ -697,10 +779,29 @@ final class FrameCoder {
           diff[r * 8 + x] = (short) ((s[sp + x] & 0xFF) - (rec[r * 8 + x] & 0xFF));
         }
       }
+      int ab0 = aboveCtx[a + 4 + 2 * p];
+      int ab1 = aboveCtx[a + 5 + 2 * p];
+      int le0 = leftCtx[4 + 2 * p];
+      int le1 = leftCtx[5 + 2 * p];
       for (int k = 0; k < 4; k++) {
         int b = p * 4 + k;
         Transform.forwardDct(diff, (k >> 1) * 32 + (k & 1) * 4, 8, coef, 0);
         c.eob[b] = qz.quantize(coef, 0, c.q, b * 16, Quantizer.UV, extra);
+        if (optimize) {
+          int ctx = ((k & 1) == 0 ? ab0 : ab1) + ((k >> 1) == 0 ? le0 : le1);
+          c.eob[b] = trellis.optimize(coef, 0, c.q, b * 16, qz.dequant, Quantizer.UV * 16, 2, 0, ctx, coeffProbs, lam);
+          int nz = c.eob[b] > 0 ? 1 : 0;
+          if ((k & 1) == 0) {
+            ab0 = nz;
+          } else {
+            ab1 = nz;
+          }
+          if ((k >> 1) == 0) {
+            le0 = nz;
+          } else {
+            le1 = nz;
+          }
+        }
       }
     }
     reconChroma(mb, c);
@@ -756,7 +857,7 @@ final class FrameCoder {
    * coded as given. Leaves the reconstruction in the frame and in {@code l.rec}; {@code l.rate}
    * includes the sub-block mode costs.
    */
-  void codeBPred(int mb, Luma l, boolean search, int candidates) {
+  void codeBPred(int mb, Luma l, boolean search, int candidates, boolean optimize) {
     Quantizer qz = quant[mbSeg[mb]];
     int yo = yOff(mb);
     int so = srcYOff(mb);
@@ -786,7 +887,7 @@ final class FrameCoder {
       int sOff = so + by * sst + bx;
       int ctx = actx[b & 3] + lctx[b >> 2];
       int bestMode;
-      int bestEob;
+      int bestEob = 0;
       if (search) {
         // Rank the modes by prediction SAD plus mode cost, then code the best few.
         for (int m = 0; m < 10; m++) {
@@ -821,10 +922,15 @@ final class FrameCoder {
         l.bModes[b] = bestMode;
       } else {
         bestMode = l.bModes[b];
-        IntraPredict.predict4x4(bestMode, fy, off, ys);
-        bestEob = code4x4(qz, s, sOff, sst, fy, off, ys, bestQ4);
       }
       IntraPredict.predict4x4(bestMode, fy, off, ys);
+      if (optimize || !search) {
+        bestEob = code4x4(qz, s, sOff, sst, fy, off, ys, bestQ4);
+        if (optimize) {
+          bestEob = trellis.optimize(coef, 0, bestQ4, 0, qz.dequant, Quantizer.Y1 * 16, 3, 0, ctx, coeffProbs,
+              trellisLambda(mb, 4, true));
+        }
+      }
       addBlock(bestQ4, 0, bestEob, dcStep, acStep, fy, off, ys);
       System.arraycopy(bestQ4, 0, l.q, b * 16, 16);
       l.eob[b] = bestEob;
@@ -842,6 +948,7 @@ final class FrameCoder {
     l.eob[16] = 0;
     l.mode = Tables.B_PRED;
     l.hasY2 = false;
+    l.intra = true;
     l.dist = dist;
     l.rate = rate;
     l.modeRate = modeRate;
@@ -872,6 +979,37 @@ final class FrameCoder {
   }
 
   // ------------------------------------------------------------------ commit
+
+  /**
+   * Drops every coefficient of a coded candidate (luma, and chroma unless null): the
+   * reconstruction becomes the prediction, so the macroblock will be coded as skipped. Not for
+   * B_PRED, whose prediction depends on its residual.
+   */
+  void dropResidual(int mb, Luma l, Chroma c) {
+    Arrays.fill(l.q, (short) 0);
+    Arrays.fill(l.eob, 0);
+    System.arraycopy(l.pred, 0, l.rec, 0, 256);
+    l.dist = Metrics.sse(src.y, srcYOff(mb), src.yStride, l.pred, 0, 16, 16, 16);
+    l.rate = 0;
+    if (c != null) {
+      Arrays.fill(c.q, (short) 0);
+      Arrays.fill(c.eob, 0);
+      System.arraycopy(c.predU, 0, c.recU, 0, 64);
+      System.arraycopy(c.predV, 0, c.recV, 0, 64);
+      int so = srcUvOff(mb);
+      c.dist = Metrics.sse(src.u, so, src.uvStride, c.predU, 0, 8, 8, 8)
+          + Metrics.sse(src.v, so, src.uvStride, c.predV, 0, 8, 8, 8);
+      c.rate = 0;
+    }
+  }
+
+  /** Distortion of the prediction alone (what {@link #dropResidual} would leave). */
+  long predictionSse(int mb, Luma l, Chroma c) {
+    int so = srcUvOff(mb);
+    return Metrics.sse(src.y, srcYOff(mb), src.yStride, l.pred, 0, 16, 16, 16)
+        + Metrics.sse(src.u, so, src.uvStride, c.predU, 0, 8, 8, 8)
+        + Metrics.sse(src.v, so, src.uvStride, c.predV, 0, 8, 8, 8);
+  }
 
   /** Cost of the skip flag for a macroblock whose residual is all zero ({@code zero}) or not. */
   int skipCost(boolean zero) {

@@ -41,6 +41,7 @@ final class FrameEncoder {
     this.options = options;
     this.coder = new FrameCoder(width, height);
     coder.zbinModeBoost = options.zbinModeBoost();
+    coder.trellisEnabled = options.trellis();
     this.rebaser = new Rebaser(coder, new Refinement(coder, options.refineRebase()));
     this.decision = new ModeDecision(coder, options.bpredCandidates(), true);
   }

@@ -110,7 +110,7 @@ final class ModeDecision {
     double bestLumaJ = Double.MAX_VALUE;
     for (int m : INTRA16) {
       c.predictIntraLuma(mb, m, cur);
-      c.codeLuma(mb, cur, 0);
+      c.codeLuma(mb, cur, 0, false);
       double j = lam * (cur.rate + c.yModeCost[m]) / 256.0 + cur.dist;
       if (j < bestLumaJ) {
         bestLumaJ = j;
@@ -119,7 +119,7 @@ final class ModeDecision {
     }
     // Only worth trying when intra is at least close to the best inter candidate.
     if (searchBPred && bestLumaJ < 1.5 * bestJ) {
-      c.codeBPred(mb, cur, true, bpredCandidates);
+      c.codeBPred(mb, cur, true, bpredCandidates, false);
       double j = lam * (cur.rate + cur.modeRate + c.yModeCost[Tables.B_PRED]) / 256.0 + cur.dist;
       if (j < bestLumaJ) {
         bestLumaJ = j;
@@ -130,7 +130,7 @@ final class ModeDecision {
     if (bestLumaJ < bestJ) {
       for (int m : INTRA16) {
         c.predictIntraChroma(mb, m, curC);
-        c.codeChroma(mb, curC, 0);
+        c.codeChroma(mb, curC, 0, false);
         double j = lam * (curC.rate + c.uvModeCost[m]) / 256.0 + curC.dist;
         if (j < bestChromaJ) {
           bestChromaJ = j;
@@ -149,6 +149,25 @@ final class ModeDecision {
         bestC.copyFrom(ic);
       }
     }
+    if (c.trellisEnabled && !(best.zero() && bestC.zero())) {
+      // Candidates were compared with plain rounding; the winner is coded with the trellis.
+      if (bestRef == Tables.INTRA_FRAME) {
+        if (bestMode == Tables.B_PRED) {
+          c.codeBPred(mb, best, false, 0, true);
+        } else {
+          c.predictIntraLuma(mb, bestMode, best);
+          c.codeLuma(mb, best, 0, true);
+        }
+        c.predictIntraChroma(mb, bestC.mode, bestC);
+        c.codeChroma(mb, bestC, 0, true);
+      } else {
+        c.predictInter(mb, bestRef, bestMv, best, bestC);
+        int boost = c.zbinBoost(bestRef, bestMode);
+        c.codeLuma(mb, best, boost, true);
+        c.codeChroma(mb, bestC, boost, true);
+        best.mode = bestMode;
+      }
+    }
     c.commit(mb, bestRef, bestMode, bestMv, best, bestC, 0, null, null, null);
   }
 
@@ -163,11 +182,20 @@ final class ModeDecision {
   private double evalInter(int mb, int mv, int mode, long modeRate, double lam) {
     c.predictInter(mb, Tables.LAST_FRAME, mv, cur, curC);
     int boost = c.zbinBoost(Tables.LAST_FRAME, mode);
-    c.codeLuma(mb, cur, boost);
-    c.codeChroma(mb, curC, boost);
+    c.codeLuma(mb, cur, boost, false);
+    c.codeChroma(mb, curC, boost, false);
     cur.mode = mode;
     long rate = modeRate + tokensAndSkip(cur, curC);
-    return cur.dist + curC.dist + lam * rate / 256.0;
+    double j = cur.dist + curC.dist + lam * rate / 256.0;
+    if (!(cur.zero() && curC.zero())) {
+      // The same prediction with no residual at all (coded as skipped).
+      double skip = c.predictionSse(mb, cur, curC) + lam * (modeRate + c.skipCost(true)) / 256.0;
+      if (skip < j) {
+        c.dropResidual(mb, cur, curC);
+        return skip;
+      }
+    }
+    return j;
   }
 
   private void keepCurrent() {

@@ -49,14 +49,14 @@ final class Rebaser {
         for (int b = 0; b < 16; b++) {
           l.bModes[b] = p.bMode(mb, b);
         }
-        c.codeBPred(mb, l, false, 0);
+        c.codeBPred(mb, l, false, 0, c.trellisEnabled);
       } else {
         c.predictIntraLuma(mb, mode, l);
-        c.codeLuma(mb, l, 0);
+        c.codeLuma(mb, l, 0, c.trellisEnabled);
       }
       c.predictIntraChroma(mb, p.uvMode(mb), ch);
-      c.codeChroma(mb, ch, 0);
-      refine.residual(mb, l, ch, 0, null);
+      c.codeChroma(mb, ch, 0, c.trellisEnabled);
+      refine.residual(mb, mode, l, ch, c.yModeCost[mode] + c.uvModeCost[p.uvMode(mb)]);
       c.commit(mb, Tables.INTRA_FRAME, mode, 0, l, ch, 0, null, null, null);
       return;
     }
@@ -70,9 +70,9 @@ final class Rebaser {
       if (splitRefs(mb, part)) {
         c.predictSplit(mb, ref, part, vecs, 0, l, ch);
         int boost = c.zbinBoost(ref, Tables.SPLITMV);
-        c.codeLuma(mb, l, boost);
-        c.codeChroma(mb, ch, boost);
-        refine.residual(mb, l, ch, boost, null);
+        c.codeLuma(mb, l, boost, c.trellisEnabled);
+        c.codeChroma(mb, ch, boost, c.trellisEnabled);
+        refine.residual(mb, Tables.SPLITMV, l, ch, 0);
         c.commit(mb, ref, Tables.SPLITMV, 0, l, ch, part, subRefs, partMvs, vecs);
         return;
       }
@@ -96,14 +96,9 @@ final class Rebaser {
     }
     c.predictInter(mb, ref, mv, l, ch);
     int boost = c.zbinBoost(ref, mode);
-    c.codeLuma(mb, l, boost);
-    c.codeChroma(mb, ch, boost);
-    int refined = refine.inter(mb, ref, mode, mv, l, ch, boost);
-    if (refined != mv) {
-      mv = refined;
-      mode = cheapestMode(n, mv);
-    }
-    refine.residual(mb, l, ch, c.zbinBoost(ref, mode), null);
+    c.codeLuma(mb, l, boost, c.trellisEnabled);
+    c.codeChroma(mb, ch, boost, c.trellisEnabled);
+    refine.residual(mb, mode, l, ch, n.modeCost(mode));
     c.commit(mb, ref, mode, mv, l, ch, 0, null, null, null);
   }
 

@@ -13,9 +13,11 @@ package io.tinythreads.vp8.encode;
  * @param zbinModeBoost widen the quantizer dead zone of inter macroblocks as libvpx does
  * @param bpredCandidates per B_PRED sub-block, how many of the 10 modes (ranked by prediction
  *     error) are fully coded and compared (1..10)
+ * @param trellis re-round quantized coefficients for rate-distortion (as libvpx's optimize_b,
+ *     which vpxenc uses at ExCamera's settings); off leaves libvpx's plain quantizer output
  */
-public record ReencodeOptions(
-    double kfQWeight, boolean refineRebase, boolean searchFilterLevel, boolean zbinModeBoost, int bpredCandidates) {
+public record ReencodeOptions(double kfQWeight, boolean refineRebase, boolean searchFilterLevel,
+    boolean zbinModeBoost, int bpredCandidates, boolean trellis) {
   public ReencodeOptions {
     if (!(kfQWeight >= 0 && kfQWeight <= 1)) {
       throw new IllegalArgumentException("kfQWeight must be within 0..1: " + kfQWeight);
@@ -27,14 +29,18 @@ public record ReencodeOptions(
 
   /** The defaults: ExCamera's weight 0.75 and every refinement on. */
   public static ReencodeOptions defaults() {
-    return new ReencodeOptions(0.75, true, true, true, 3);
+    return new ReencodeOptions(0.75, true, true, true, 3, true);
   }
 
   public ReencodeOptions withKfQWeight(double w) {
-    return new ReencodeOptions(w, refineRebase, searchFilterLevel, zbinModeBoost, bpredCandidates);
+    return new ReencodeOptions(w, refineRebase, searchFilterLevel, zbinModeBoost, bpredCandidates, trellis);
   }
 
   public ReencodeOptions withRefineRebase(boolean on) {
-    return new ReencodeOptions(kfQWeight, on, searchFilterLevel, zbinModeBoost, bpredCandidates);
+    return new ReencodeOptions(kfQWeight, on, searchFilterLevel, zbinModeBoost, bpredCandidates, trellis);
+  }
+
+  public ReencodeOptions withTrellis(boolean on) {
+    return new ReencodeOptions(kfQWeight, refineRebase, searchFilterLevel, zbinModeBoost, bpredCandidates, on);
   }
 }

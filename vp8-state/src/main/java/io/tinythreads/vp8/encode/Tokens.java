@@ -86,6 +86,12 @@ final class Tokens {
     return c;
   }
 
+  /** Cost of a nonzero magnitude's token after the zero branch, with its extra bits and sign. */
+  static int valueAndExtraCost(byte[] probs, int p, int v) {
+    int abs = Math.min(v, MAX);
+    return valueCost(probs, p, abs) + EXTRA_COST[abs];
+  }
+
   /** Cost of the token tree part (after "not zero") of magnitude {@code v}. */
   private static int valueCost(byte[] probs, int p, int v) {
     if (v == 1) {
