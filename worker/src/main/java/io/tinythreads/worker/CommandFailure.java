@@ -17,6 +17,10 @@ final class CommandFailure extends RuntimeException {
   static final String CANCELLED = "CANCELLED";
   static final String RESOURCE_EXHAUSTED = "RESOURCE_EXHAUSTED";
   static final String INTERNAL = "INTERNAL";
+  /** A decoder state is not the one expected (hash mismatch) or is corrupt; never joined. */
+  static final String STATE_HASH = "STATE_HASH";
+  /** Waited too long for something another worker produces (retryable). */
+  static final String TIMEOUT = "TIMEOUT";
 
   private final String code;
   private final boolean retryable;

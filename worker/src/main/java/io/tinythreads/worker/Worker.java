@@ -98,7 +98,9 @@ public final class Worker {
       stream.send(WorkerMessage.newBuilder().setHello(Hello.newBuilder()
           .setJobId(cfg.jobId()).setChunkIndex(cfg.chunkIndex()).setToken(cfg.token()).setWorkerId(cfg.workerId())
           .setAttempt(cfg.attempt()).setRuntime(cfg.runtime())).build());
-      return loop(cfg, stream, new CommandRunner(scratch, encoder), heartbeats);
+      try (CommandRunner runner = new CommandRunner(scratch, encoder, cfg.jobId(), cfg.token())) {
+        return loop(cfg, stream, runner, heartbeats);
+      }
     } catch (InterruptedException e) {
       LOG.warn("worker {}: interrupted, giving up", cfg.workerId());
       if (stream != null) {

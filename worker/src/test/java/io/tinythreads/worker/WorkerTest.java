@@ -162,23 +162,23 @@ class WorkerTest {
   }
 
   @Test
-  void reencoderCommandsAreUnsupportedAndTheWorkerCarriesOn() throws Exception {
+  void xcCommandsWithoutTheirInputsFailAndTheWorkerCarriesOn() throws Exception {
     try (FakeCoordinator c = new FakeCoordinator(List.of(
         send(assign(blobs, EncodeSettings.getDefaultInstance())),
         send(Command.newBuilder().setDumpState(DumpState.getDefaultInstance())),
         send(Command.newBuilder().setEncodeGivenState(EncodeGivenState.newBuilder().setPredecessorEndStateKey("k"))),
-        send(Command.newBuilder().setRebase(Rebase.newBuilder().setReceiveFromRendezvous(true))),
+        send(Command.newBuilder().setRebase(Rebase.newBuilder().setReceiveFromRendezvous(true)
+            .setFinalStateKey("jobs/j1/chunks/000002/final.state").setPredecessorFinalStateKey("p"))),
         send(quit())))) {
       assertThat(Worker.run(config(c))).isEqualTo(Worker.EXIT_OK);
       assertThat(c.results).hasSize(5);
-      String[] names = {"DumpState", "EncodeGivenState", "Rebase"};
+      String[] missing = {"DumpState needs the local ARTIFACT_ENCODED_CHUNK",
+          "EncodeGivenState needs the local ARTIFACT_RAW_CHUNK",
+          "Rebase needs the local ARTIFACT_ENCODED_CHUNK" // position 0: a batch head keeps its libvpx chunk
+      };
       for (int i = 0; i < 3; i++) {
-        CommandResult r = c.results.get(i + 1);
-        assertThat(r.hasFailure()).isTrue();
-        assertThat(r.getFailure().getCode()).isEqualTo("UNSUPPORTED");
-        assertThat(r.getFailure().getMessage())
-            .isEqualTo(names[i] + " needs the vp8-state re-encoder, not available in this build");
-        assertThat(r.getFailure().getRetryable()).isFalse();
+        assertFailure(c.results.get(i + 1), "PRECONDITION", "chunk 2: " + missing[i]);
+        assertThat(c.results.get(i + 1).getFailure().getRetryable()).isFalse();
       }
       assertThat(c.results.get(4).hasOk()).isTrue();
     }
