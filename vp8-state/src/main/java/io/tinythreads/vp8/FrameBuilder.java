@@ -258,6 +258,13 @@ public final class FrameBuilder {
     return mb;
   }
 
+  private static int checkIndex(int v, int n, String name) {
+    if (v < 0 || v >= n) {
+      throw new IllegalArgumentException(name + " must be 0.." + (n - 1) + ": " + v);
+    }
+    return v;
+  }
+
   /** Sets the segment id (coded when the header updates the segment map). */
   public FrameBuilder segmentId(int mb, int id) {
     checkMb(mb);
@@ -452,7 +459,7 @@ public final class FrameBuilder {
   }
 
   public int bMode(int mb, int b) {
-    return bModes[checkMb(mb) * 16 + b];
+    return bModes[checkMb(mb) * 16 + checkIndex(b, 16, "b")];
   }
 
   public int partitioning(int mb) {
@@ -460,17 +467,18 @@ public final class FrameBuilder {
   }
 
   public int subMvRef(int mb, int partition) {
-    return subMvRefs[checkMb(mb) * 16 + partition];
+    return subMvRefs[checkMb(mb) * 16 + checkIndex(partition, 16, "partition")];
   }
 
   /** The vector of split partition {@code partition}. */
   public int partitionMv(int mb, int partition) {
-    return partMvs[checkMb(mb) * 16 + partition];
+    return partMvs[checkMb(mb) * 16 + checkIndex(partition, 16, "partition")];
   }
 
   /** The motion vector of luma sub-block {@code b} (0..15) as the decoder derives it. */
   public int blockMv(int mb, int b) {
     checkMb(mb);
+    checkIndex(b, 16, "b");
     if (yMode[mb] == Tables.SPLITMV) {
       return partMvs[mb * 16 + Tables.splitPartOf(partitioning[mb], b)];
     }
@@ -478,12 +486,12 @@ public final class FrameBuilder {
   }
 
   public int eob(int mb, int b) {
-    return eobs[checkMb(mb) * 25 + b];
+    return eobs[checkMb(mb) * 25 + checkIndex(b, 25, "b")];
   }
 
   /** Coefficient {@code i} (raster order) of block {@code b}. */
   public int coeff(int mb, int b, int i) {
-    return coeffs[checkMb(mb) * 400 + b * 16 + i];
+    return coeffs[checkMb(mb) * 400 + checkIndex(b, 25, "b") * 16 + checkIndex(i, 16, "i")];
   }
 
   /** Whether the macroblock has a Y2 block (neither B_PRED nor SPLITMV). */
