@@ -128,6 +128,17 @@ public final class Vp8Cli {
     return decode(Path.of(input), md5, output == null ? null : Path.of(output), limit, threads, out, err);
   }
 
+  private static String await(java.util.concurrent.Future<String> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while hashing a frame", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("hashing a frame failed", e.getCause());
+    }
+  }
+
   private static int usage(PrintStream err, String msg) {
     err.println("vp8: " + msg);
     err.print(USAGE_TEXT);
@@ -143,6 +154,12 @@ public final class Vp8Cli {
     Y4mWriter writer = null;
     boolean raw = y4m != null && (y4m.toString().endsWith(".i420") || y4m.toString().endsWith(".yuv"));
     java.io.OutputStream rawOut = null;
+    java.util.ArrayDeque<java.util.concurrent.Future<String>> pending = new java.util.ArrayDeque<>();
+    java.util.concurrent.ExecutorService hasher = java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
+      Thread t = new Thread(runnable, "vp8-md5");
+      t.setDaemon(true);
+      return t;
+    });
     long start = System.nanoTime();
     try (IvfReader reader = IvfReader.open(in)) {
       IvfHeader ih = reader.header();
@@ -162,7 +179,13 @@ public final class Vp8Cli {
         shown++;
         var r = d.raster();
         if (md5) {
-          out.printf(Locale.ROOT, "%s  %s-%dx%d-%04d.i420%n", r.md5Hex(), stem, r.width(), r.height(), frameIndex + 1);
+          // Hash on another thread (frames are immutable), print in order, at most 8 pending.
+          long number = frameIndex + 1;
+          pending.add(hasher.submit(() -> String.format(Locale.ROOT, "%s  %s-%dx%d-%04d.i420", r.md5Hex(), stem,
+              r.width(), r.height(), number)));
+          while (pending.size() > 8 || (!pending.isEmpty() && pending.peekFirst().isDone())) {
+            out.println(await(pending.removeFirst()));
+          }
         } else if (y4m != null && raw) {
           if (rawOut == null) {
             rawOut = new java.io.BufferedOutputStream(Files.newOutputStream(y4m), 1 << 20);
@@ -181,6 +204,9 @@ public final class Vp8Cli {
           }
           writer.write(r.toI420());
         }
+      }
+      while (!pending.isEmpty()) {
+        out.println(await(pending.removeFirst()));
       }
       if (writer != null) {
         writer.close();
@@ -201,6 +227,7 @@ public final class Vp8Cli {
       err.println("vp8: " + in + ": " + e);
       return FAILED;
     } finally {
+      hasher.shutdownNow();
       if (rawOut != null) {
         try {
           rawOut.close();
