@@ -128,6 +128,13 @@ public final class Vp8Cli {
     return decode(Path.of(input), md5, output == null ? null : Path.of(output), limit, threads, out, err);
   }
 
+  /** Prints the lines of frames already decoded (also before reporting an error, as vpxdec does). */
+  private static void drain(java.util.ArrayDeque<java.util.concurrent.Future<String>> pending, PrintStream out) {
+    while (!pending.isEmpty()) {
+      out.println(await(pending.removeFirst()));
+    }
+  }
+
   private static String await(java.util.concurrent.Future<String> f) {
     try {
       return f.get();
@@ -170,6 +177,7 @@ public final class Vp8Cli {
         try {
           d = decoder.decode(f.data());
         } catch (InvalidBitstreamException | UnsupportedFeatureException e) {
+          drain(pending, out);
           err.println("vp8: " + in + ": frame " + frameIndex + ": " + e.getMessage());
           return FAILED;
         }
@@ -205,9 +213,7 @@ public final class Vp8Cli {
           writer.write(r.toI420());
         }
       }
-      while (!pending.isEmpty()) {
-        out.println(await(pending.removeFirst()));
-      }
+      drain(pending, out);
       if (writer != null) {
         writer.close();
         writer = null;
@@ -218,6 +224,7 @@ public final class Vp8Cli {
         Files.write(y4m, new byte[0]);
       }
     } catch (InvalidBitstreamException e) {
+      drain(pending, out);
       err.println("vp8: " + in + ": frame " + frameIndex + ": " + e.getMessage());
       return FAILED;
     } catch (NoSuchFileException e) {
