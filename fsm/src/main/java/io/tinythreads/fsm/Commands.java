@@ -29,7 +29,7 @@ final class Commands {
           .build();
       case FETCH -> b.setFetch(Fetch.newBuilder()
               .setArtifact(s.artifact())
-              .setKey(BlobKeys.key(ctx.jobId(), s.owner() == Owner.SELF ? self : self - 1, s.artifact())))
+              .setKey(BlobKeys.key(ctx.jobId(), self, s.artifact())))
           .build();
       case ENCODE_CHUNK -> b.setEncodeChunk(EncodeChunk.getDefaultInstance()).build();
       case DUMP_STATE -> b.setDumpState(DumpState.getDefaultInstance()).build();
@@ -44,7 +44,8 @@ final class Commands {
                 .setExpectedPredecessorHash(head ? 0 : peers.hash(Artifact.ARTIFACT_FINAL_STATE))
                 .setReceiveFromRendezvous(!head)
                 .setSendToSuccessor(!ctx.chunk().getLastInBatch())
-                .setFinalStateKey(BlobKeys.key(ctx.jobId(), self, Artifact.ARTIFACT_FINAL_STATE)))
+                .setFinalStateKey(BlobKeys.key(ctx.jobId(), self, Artifact.ARTIFACT_FINAL_STATE))
+                .setPredecessorEndStateKey(head ? "" : BlobKeys.key(ctx.jobId(), self - 1, Artifact.ARTIFACT_END_STATE)))
             .build();
       }
       case UPLOAD -> b.setUpload(Upload.newBuilder()

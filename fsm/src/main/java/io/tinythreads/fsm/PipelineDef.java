@@ -27,12 +27,12 @@ public record PipelineDef(String name, Pipeline proto, boolean needsRendezvous, 
     }
   }
 
-  /** Artifacts this pipeline uploads for a chunk at {@code chunk}'s batch position. */
+  /** Artifacts this pipeline writes to the blob store for a chunk at {@code chunk}'s batch position. */
   public Set<Artifact> uploads(ChunkSpec chunk) {
     Set<Artifact> out = EnumSet.noneOf(Artifact.class);
     for (StageDef s : stages) {
-      if (s.kind() == StageKind.UPLOAD && s.when().applies(chunk)) {
-        out.add(s.artifact());
+      if (s.when().applies(chunk)) {
+        out.addAll(s.stores());
       }
     }
     return out;

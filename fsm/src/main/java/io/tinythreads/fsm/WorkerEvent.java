@@ -10,7 +10,8 @@ public sealed interface WorkerEvent
         WorkerEvent.Disconnected,
         WorkerEvent.Tick,
         WorkerEvent.Cancel,
-        WorkerEvent.PeerStored {
+        WorkerEvent.PeerStored,
+        WorkerEvent.PeerStatus {
 
   long atMillis();
 
@@ -34,6 +35,9 @@ public sealed interface WorkerEvent
 
   /** The predecessor chunk stored {@code artifact} in the blob store. */
   record PeerStored(Artifact artifact, long stateHash, long atMillis) implements WorkerEvent {}
+
+  /** The predecessor chunk's worker situation changed (launched, rebasing, gone). */
+  record PeerStatus(PeerActivity activity, long atMillis) implements WorkerEvent {}
 
   /** How a command ended. */
   sealed interface Outcome permits Ok, Failure {}

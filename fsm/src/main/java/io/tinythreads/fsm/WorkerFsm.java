@@ -6,6 +6,7 @@ import io.tinythreads.fsm.WorkerEvent.Failure;
 import io.tinythreads.fsm.WorkerEvent.Heartbeat;
 import io.tinythreads.fsm.WorkerEvent.Hello;
 import io.tinythreads.fsm.WorkerEvent.Ok;
+import io.tinythreads.fsm.WorkerEvent.PeerStatus;
 import io.tinythreads.fsm.WorkerEvent.PeerStored;
 import io.tinythreads.fsm.WorkerEvent.Result;
 import io.tinythreads.fsm.WorkerEvent.Tick;
@@ -13,6 +14,7 @@ import io.tinythreads.fsm.WorkerState.AwaitingHello;
 import io.tinythreads.fsm.WorkerState.Blocked;
 import io.tinythreads.fsm.WorkerState.Cancelled;
 import io.tinythreads.fsm.WorkerState.Failed;
+import io.tinythreads.fsm.WorkerState.Parked;
 import io.tinythreads.fsm.WorkerState.Running;
 import io.tinythreads.fsm.WorkerState.Succeeded;
 import io.tinythreads.proto.Artifact;
@@ -50,12 +52,29 @@ public final class WorkerFsm {
   /**
    * The state of a freshly launched worker for {@code ctx}. {@code storedForChunk} lists the
    * chunk's artifacts already in the blob store (stages producing them are skipped);
-   * {@code storedForPredecessor} lists the predecessor's.
+   * {@code predecessor} is what the chunk before it in the batch has stored and is doing.
    */
-  public static AwaitingHello initial(
-      ChunkContext ctx, Set<Artifact> storedForChunk, Set<Artifact> storedForPredecessor, long nowMillis) {
+  public static AwaitingHello initial(ChunkContext ctx, Set<Artifact> storedForChunk, Peers predecessor, long nowMillis) {
     Plan plan = new Plan(ctx, Planner.plan(ctx.pipeline(), ctx.chunk(), storedForChunk));
-    return new AwaitingHello(plan, Peers.of(storedForPredecessor), nowMillis);
+    return new AwaitingHello(plan, predecessor, nowMillis);
+  }
+
+  /**
+   * Whether a worker launched now for {@code ctx} would get something done before it has to wait
+   * for its predecessor: some computation or upload comes before the first stage whose
+   * predecessor need is not satisfied yet (or every need is satisfied). A worker that could only
+   * fetch and then wait would hold a worker slot for nothing, so the coordinator launches it once
+   * the predecessor has stored what it needs, or is rebasing (its final state is then on its way).
+   */
+  public static boolean worthLaunching(ChunkContext ctx, Set<Artifact> storedForChunk, Peers predecessor) {
+    boolean work = false;
+    for (StageDef s : Planner.plan(ctx.pipeline(), ctx.chunk(), storedForChunk)) {
+      if (s.peer().isPresent() && predecessor.readiness(s.peer().get()) != Peers.Readiness.READY) {
+        return work;
+      }
+      work |= s.kind() != StageKind.ASSIGN && s.kind() != StageKind.FETCH && s.kind() != StageKind.QUIT;
+    }
+    return true;
   }
 
   public Step step(WorkerState state, WorkerEvent event) {
@@ -67,6 +86,7 @@ public final class WorkerFsm {
       case Succeeded s -> Step.of(s);
       case Failed f -> Step.of(f);
       case Cancelled c -> Step.of(c);
+      case Parked p -> Step.of(p);
     };
   }
 
@@ -81,6 +101,7 @@ public final class WorkerFsm {
           : Step.of(a);
       case Cancel c -> Step.of(new Cancelled(c.reason()));
       case PeerStored p -> Step.of(new AwaitingHello(a.plan(), a.peers().with(p.artifact(), p.stateHash()), a.sinceMillis()));
+      case PeerStatus p -> Step.of(new AwaitingHello(a.plan(), a.peers().with(p.activity()), a.sinceMillis()));
     };
   }
 
@@ -122,6 +143,16 @@ public final class WorkerFsm {
       case Cancel c -> Step.of(new Cancelled(c.reason()), quit(r.plan(), r.stage()), new Cmd.Hangup(false, c.reason()));
       case PeerStored p -> Step.of(new Running(r.plan(), r.peers().with(p.artifact(), p.stateHash()), r.workerId(), r.stage(),
           r.stageStartMillis(), r.lastHeardMillis()));
+      case PeerStatus p -> {
+        Peers peers = r.peers().with(p.activity());
+        Running next = new Running(r.plan(), peers, r.workerId(), r.stage(), r.stageStartMillis(), r.lastHeardMillis());
+        // A worker waiting inside its stage (REBASE polls for the predecessor's final state) whose
+        // predecessor no longer has a worker would wait for nothing and hold a slot: stop it.
+        yield r.current().peer().filter(n -> peers.readiness(n) == Peers.Readiness.PARK).isPresent()
+            ? Step.of(new Parked(r.workerId(), r.current() + " waits for the " + r.current().peer().get()
+                + ", whose worker is gone", true), new Cmd.Hangup(false, "parked: the predecessor has no worker"))
+            : Step.of(next);
+      }
     };
   }
 
@@ -143,29 +174,39 @@ public final class WorkerFsm {
         yield Step.of(b);
       }
       case Cancel c -> Step.of(new Cancelled(c.reason()), quit(b.plan(), b.stage()), new Cmd.Hangup(false, c.reason()));
-      case PeerStored p -> {
-        Peers peers = b.peers().with(p.artifact(), p.stateHash());
-        yield ready(b.next(), peers)
-            ? enter(b.plan(), peers, b.workerId(), b.stage(), p.atMillis())
-            : Step.of(new Blocked(b.plan(), peers, b.workerId(), b.stage(), b.sinceMillis(), b.lastHeardMillis()));
-      }
+      case PeerStored p -> reconsider(b, b.peers().with(p.artifact(), p.stateHash()), p.atMillis());
+      case PeerStatus p -> reconsider(b, b.peers().with(p.activity()), p.atMillis());
     };
   }
 
-  /** Moves to stage {@code i}: sends its command, waits for the predecessor, or finishes with Quit. */
+  /** A blocked worker learnt something about its predecessor: go on, keep waiting, or park. */
+  private Step reconsider(Blocked b, Peers peers, long now) {
+    return switch (readiness(b.next(), peers)) {
+      case READY, PARK -> enter(b.plan(), peers, b.workerId(), b.stage(), now);
+      case WAIT -> Step.of(new Blocked(b.plan(), peers, b.workerId(), b.stage(), b.sinceMillis(), b.lastHeardMillis()));
+    };
+  }
+
+  /**
+   * Moves to stage {@code i}: sends its command, waits for the predecessor (only while the
+   * predecessor has a live worker), parks (Quit; a fresh worker resumes later), or finishes with
+   * Quit.
+   */
   private Step enter(Plan plan, Peers peers, String workerId, int i, long now) {
     StageDef s = plan.stage(i);
     if (s.kind() == StageKind.QUIT) {
       return Step.of(new Succeeded(workerId), send(plan, peers, i), new Cmd.Hangup(true, "done"));
     }
-    if (!ready(s, peers)) {
-      return Step.of(new Blocked(plan, peers, workerId, i, now, now));
-    }
-    return Step.of(new Running(plan, peers, workerId, i, now, now), send(plan, peers, i));
+    return switch (readiness(s, peers)) {
+      case READY -> Step.of(new Running(plan, peers, workerId, i, now, now), send(plan, peers, i));
+      case WAIT -> Step.of(new Blocked(plan, peers, workerId, i, now, now));
+      case PARK -> Step.of(new Parked(workerId, s + " waits for the " + s.peer().orElseThrow()
+          + ", which has no worker now", false), quit(plan, i - 1), new Cmd.Hangup(true, "parked"));
+    };
   }
 
-  private static boolean ready(StageDef s, Peers peers) {
-    return !s.needsPeerBlob() || peers.has(s.artifact());
+  private static Peers.Readiness readiness(StageDef s, Peers peers) {
+    return s.peer().map(peers::readiness).orElse(Peers.Readiness.READY);
   }
 
   private Cmd send(Plan plan, Peers peers, int i) {

@@ -10,11 +10,12 @@ public sealed interface WorkerState
         WorkerState.Blocked,
         WorkerState.Succeeded,
         WorkerState.Failed,
-        WorkerState.Cancelled {
+        WorkerState.Cancelled,
+        WorkerState.Parked {
 
   /** True once the worker's fate is decided; later events change nothing. */
   default boolean terminal() {
-    return this instanceof Succeeded || this instanceof Failed || this instanceof Cancelled;
+    return this instanceof Succeeded || this instanceof Failed || this instanceof Cancelled || this instanceof Parked;
   }
 
   /** Launched; waiting for the worker to connect and say Hello. */
@@ -57,4 +58,15 @@ public sealed interface WorkerState
 
   /** The job was cancelled. */
   record Cancelled(String reason) implements WorkerState {}
+
+  /**
+   * The worker stopped before its work was done, through no fault of its own: its next stage waits
+   * for a predecessor that has no live worker, and a waiting worker would hold a worker slot the
+   * predecessor may need. What it finished is stored; a fresh worker resumes from there once the
+   * predecessor has made progress. Not a failure: it does not count against the chunk's attempts.
+   *
+   * @param aborted true if the worker was stopped mid-command (its stream closed, to be killed),
+   *     false if it was sent Quit
+   */
+  record Parked(String workerId, String reason, boolean aborted) implements WorkerState {}
 }

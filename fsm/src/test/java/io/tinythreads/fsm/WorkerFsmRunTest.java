@@ -10,11 +10,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tinythreads.fsm.WorkerEvent.Heartbeat;
 import io.tinythreads.fsm.WorkerEvent.Hello;
 import io.tinythreads.fsm.WorkerEvent.Ok;
+import io.tinythreads.fsm.WorkerEvent.PeerStatus;
 import io.tinythreads.fsm.WorkerEvent.PeerStored;
 import io.tinythreads.fsm.WorkerEvent.Result;
 import io.tinythreads.fsm.WorkerEvent.Tick;
 import io.tinythreads.fsm.WorkerState.Blocked;
 import io.tinythreads.fsm.WorkerState.Failed;
+import io.tinythreads.fsm.WorkerState.Parked;
 import io.tinythreads.fsm.WorkerState.Running;
 import io.tinythreads.fsm.WorkerState.Succeeded;
 import io.tinythreads.proto.Artifact;
@@ -62,7 +64,7 @@ class WorkerFsmRunTest {
   @Test
   void independentWorkerRunsFetchEncodeUploadQuit() {
     ChunkContext ctx = Fixtures.independent(3);
-    List<Command> cmds = runToEnd(WorkerFsm.initial(ctx, Fixtures.RAW, Set.of(), 0), new long[] {0});
+    List<Command> cmds = runToEnd(WorkerFsm.initial(ctx, Fixtures.RAW, Peers.none(), 0), new long[] {0});
     assertThat(describe(cmds)).containsExactly(
         "assign",
         "fetch jobs/job1/chunks/000003/raw.y4m",
@@ -78,80 +80,155 @@ class WorkerFsmRunTest {
   @Test
   void xcBatchHeadKeepsItsKeyframeAndPassesItsStateOn() {
     ChunkContext ctx = Fixtures.xcHead();
-    List<Command> cmds = runToEnd(WorkerFsm.initial(ctx, Fixtures.RAW, Set.of(), 0), new long[] {0});
+    List<Command> cmds = runToEnd(WorkerFsm.initial(ctx, Fixtures.RAW, Peers.none(), 0), new long[] {0});
     assertThat(describe(cmds)).containsExactly(
         "assign",
         "fetch jobs/job1/chunks/000004/raw.y4m",
         "encode_chunk",
+        "upload jobs/job1/chunks/000004/encoded.ivf",
         "dump_state",
         "upload jobs/job1/chunks/000004/end.state",
         "rebase",
-        "upload jobs/job1/chunks/000004/final.state",
         "upload jobs/job1/chunks/000004/output.ivf",
         "quit");
     assertThat(cmds.getFirst().getAssign().getRendezvousAddress()).isEqualTo("127.0.0.1:7000");
-    var rebase = cmds.get(5).getRebase();
+    var rebase = cmds.get(6).getRebase();
     assertThat(rebase.getReceiveFromRendezvous()).isFalse();
     assertThat(rebase.getSendToSuccessor()).isTrue();
     assertThat(rebase.getPredecessorFinalStateKey()).isEmpty();
+    assertThat(rebase.getPredecessorEndStateKey()).isEmpty();
     assertThat(rebase.getFinalStateKey()).isEqualTo("jobs/job1/chunks/000004/final.state");
+  }
+
+  /** Answers OK until the worker stops running; returns the commands sent meanwhile. */
+  Step answerWhileRunning(Step st, long[] clock, List<Command> sent) {
+    for (Cmd c : st.cmds()) {
+      if (c instanceof Cmd.Send s) {
+        sent.add(s.command());
+      }
+    }
+    while (st.next() instanceof Running r) {
+      clock[0] += 100;
+      st = fsm.step(r, new Result(r.commandId(), Ok.empty(), clock[0]));
+      for (Cmd c : st.cmds()) {
+        if (c instanceof Cmd.Send s) {
+          sent.add(s.command());
+        }
+      }
+    }
+    return st;
   }
 
   @Test
   void xcMiddleChunkWaitsForItsPredecessorsEndStateThenReencodesAndRebases() {
     ChunkContext ctx = Fixtures.xcMiddle();
     long[] clock = {0};
-    Step st = fsm.step(WorkerFsm.initial(ctx, Fixtures.RAW, Set.of(), 0), new Hello("w", 0));
+    Peers live = Peers.of(Set.of(), PeerActivity.ACTIVE);
     List<Command> sent = new ArrayList<>();
-    // Answer until the worker blocks on the predecessor's end state.
-    while (st.next() instanceof Running r) {
-      sent.add(((Cmd.Send) st.cmds().getLast()).command());
-      clock[0] += 100;
-      st = fsm.step(r, new Result(r.commandId(), Ok.empty(), clock[0]));
-    }
+    Step st = answerWhileRunning(fsm.step(WorkerFsm.initial(ctx, Fixtures.RAW, live, 0), new Hello("w", 0)), clock, sent);
     assertThat(st.next()).isInstanceOf(Blocked.class);
     assertThat(describe(sent)).containsExactly(
-        "assign", "fetch jobs/job1/chunks/000005/raw.y4m", "encode_chunk", "dump_state",
-        "upload jobs/job1/chunks/000005/end.state");
+        "assign", "fetch jobs/job1/chunks/000005/raw.y4m", "encode_chunk", "upload jobs/job1/chunks/000005/encoded.ivf",
+        "dump_state", "upload jobs/job1/chunks/000005/end.state");
     // Blocked workers wait quietly; heartbeats keep them alive.
     st = fsm.step(st.next(), new Heartbeat(0, "", 0, clock[0] + 2_000));
     st = fsm.step(st.next(), new Tick(clock[0] + 4_000));
     assertThat(st.next()).isInstanceOf(Blocked.class);
     st = fsm.step(st.next(), new PeerStored(ARTIFACT_FINAL_STATE, 7, clock[0] + 4_100));
     assertThat(st.next()).isInstanceOf(Blocked.class);
-    st = fsm.step(st.next(), new PeerStored(ARTIFACT_END_STATE, 5, clock[0] + 4_200));
-    assertThat(st.next()).isInstanceOf(Running.class);
-    Running r = (Running) st.next();
-    List<Command> rest = new ArrayList<>();
-    rest.add(((Cmd.Send) st.cmds().getLast()).command());
-    long now = clock[0] + 4_300;
-    while (!(st.next() instanceof Succeeded)) {
-      r = (Running) st.next();
-      st = fsm.step(r, new Result(r.commandId(), Ok.empty(), now += 100));
-      st.cmds().stream().filter(c -> c instanceof Cmd.Send).forEach(c -> rest.add(((Cmd.Send) c).command()));
-    }
-    assertThat(describe(rest)).containsExactly(
-        "fetch jobs/job1/chunks/000004/end.state",
+    clock[0] += 4_200;
+    sent.clear();
+    st = answerWhileRunning(fsm.step(st.next(), new PeerStored(ARTIFACT_END_STATE, 5, clock[0])), clock, sent);
+    assertThat(st.next()).isInstanceOf(Succeeded.class);
+    assertThat(describe(sent)).containsExactly(
         "encode_given_state",
         "upload jobs/job1/chunks/000005/reencoded.ivf",
         "rebase",
-        "upload jobs/job1/chunks/000005/final.state",
         "upload jobs/job1/chunks/000005/output.ivf",
         "quit");
-    assertThat(rest.get(1).getEncodeGivenState().getPredecessorEndStateKey()).isEqualTo("jobs/job1/chunks/000004/end.state");
-    assertThat(rest.get(1).getEncodeGivenState().getKfQWeight()).isEqualTo(0.75);
-    var rebase = rest.get(3).getRebase();
+    assertThat(sent.get(0).getEncodeGivenState().getPredecessorEndStateKey()).isEqualTo("jobs/job1/chunks/000004/end.state");
+    assertThat(sent.get(0).getEncodeGivenState().getKfQWeight()).isEqualTo(0.75);
+    var rebase = sent.get(2).getRebase();
     assertThat(rebase.getReceiveFromRendezvous()).isTrue();
     assertThat(rebase.getSendToSuccessor()).isTrue();
     assertThat(rebase.getPredecessorFinalStateKey()).isEqualTo("jobs/job1/chunks/000004/final.state");
-    assertThat(rebase.getExpectedPredecessorHash()).as("hash reported when the predecessor uploaded").isEqualTo(7);
+    assertThat(rebase.getPredecessorEndStateKey()).isEqualTo("jobs/job1/chunks/000004/end.state");
+    assertThat(rebase.getExpectedPredecessorHash()).as("hash reported when the predecessor stored it").isEqualTo(7);
+  }
+
+  @Test
+  void rebaseIsSentOnceThePredecessorIsRebasingNotBefore() {
+    ChunkContext ctx = Fixtures.xcMiddle();
+    long[] clock = {0};
+    Peers live = Peers.of(Set.of(ARTIFACT_END_STATE), PeerActivity.ACTIVE);
+    List<Command> sent = new ArrayList<>();
+    Step st = answerWhileRunning(fsm.step(WorkerFsm.initial(ctx, Fixtures.RAW, live, 0), new Hello("w", 0)), clock, sent);
+    assertThat(st.next()).isInstanceOf(Blocked.class);
+    assertThat(((Blocked) st.next()).next().kind()).isEqualTo(StageKind.REBASE);
+    assertThat(describe(sent)).endsWith("upload jobs/job1/chunks/000005/reencoded.ivf");
+    st = fsm.step(st.next(), new PeerStatus(PeerActivity.REBASING, clock[0] + 50));
+    assertThat(st.next()).isInstanceOf(Running.class);
+    Command rebase = ((Cmd.Send) st.cmds().getLast()).command();
+    assertThat(rebase.hasRebase()).isTrue();
+    assertThat(rebase.getRebase().getExpectedPredecessorHash()).as("not known until it is stored").isZero();
+  }
+
+  @Test
+  void aWaitingWorkerWhosePredecessorLostItsWorkerParksAndQuits() {
+    long[] clock = {0};
+    List<Command> sent = new ArrayList<>();
+    Step st = answerWhileRunning(fsm.step(WorkerFsm.initial(Fixtures.xcMiddle(), Fixtures.RAW,
+        Peers.of(Set.of(), PeerActivity.ACTIVE), 0), new Hello("w", 0)), clock, sent);
+    assertThat(st.next()).isInstanceOf(Blocked.class);
+    st = fsm.step(st.next(), new PeerStatus(PeerActivity.IDLE, clock[0] + 1));
+    assertThat(st.next()).isInstanceOf(Parked.class);
+    assertThat(((Parked) st.next()).aborted()).isFalse();
+    Cmd.Send quit = (Cmd.Send) st.cmds().getFirst();
+    assertThat(quit.command().hasQuit()).isTrue();
+    assertThat(quit.command().getCommandId()).as("ids stay unique").isGreaterThan(sent.getLast().getCommandId());
+    assertThat(st.cmds().getLast()).isEqualTo(new Cmd.Hangup(true, "parked"));
+  }
+
+  @Test
+  void aWorkerWhosePredecessorHasNoWorkerQuitsAfterItsParallelStages() {
+    long[] clock = {0};
+    List<Command> sent = new ArrayList<>();
+    Step st = answerWhileRunning(fsm.step(WorkerFsm.initial(Fixtures.xcMiddle(), Fixtures.RAW,
+        Peers.of(Set.of(ARTIFACT_END_STATE), PeerActivity.IDLE), 0), new Hello("w", 0)), clock, sent);
+    assertThat(st.next()).isInstanceOf(Parked.class);
+    assertThat(describe(sent)).endsWith("encode_given_state", "upload jobs/job1/chunks/000005/reencoded.ivf", "quit");
+    assertThat(((Parked) st.next()).reason()).contains("rebase waits for the predecessor final state");
+  }
+
+  @Test
+  void launchingIsWorthwhileOnlyIfWorkComesBeforeTheFirstUnmetWait() {
+    ChunkContext middle = Fixtures.xcMiddle();
+    Set<Artifact> fresh = Fixtures.RAW;
+    Set<Artifact> parallelDone = Set.of(ARTIFACT_RAW_CHUNK, Artifact.ARTIFACT_ENCODED_CHUNK, ARTIFACT_END_STATE,
+        ARTIFACT_REENCODED_CHUNK);
+    Peers nobody = Peers.none();
+    // A fresh chunk has its libvpx encode to do whatever its predecessor does.
+    assertThat(WorkerFsm.worthLaunching(middle, fresh, nobody)).isTrue();
+    // Only the serial stage left: launch once the predecessor's final state exists or is coming.
+    assertThat(WorkerFsm.worthLaunching(middle, parallelDone, nobody)).isFalse();
+    assertThat(WorkerFsm.worthLaunching(middle, parallelDone, Peers.of(Set.of(), PeerActivity.ACTIVE))).isFalse();
+    assertThat(WorkerFsm.worthLaunching(middle, parallelDone, Peers.of(Set.of(), PeerActivity.REBASING))).isTrue();
+    assertThat(WorkerFsm.worthLaunching(middle, parallelDone, Peers.of(Set.of(ARTIFACT_FINAL_STATE), PeerActivity.IDLE)))
+        .isTrue();
+    // Encoded but not re-encoded: encode-given-state needs the predecessor's end state stored.
+    Set<Artifact> encoded = Set.of(ARTIFACT_RAW_CHUNK, Artifact.ARTIFACT_ENCODED_CHUNK, ARTIFACT_END_STATE);
+    assertThat(WorkerFsm.worthLaunching(middle, encoded, Peers.of(Set.of(), PeerActivity.ACTIVE))).isFalse();
+    assertThat(WorkerFsm.worthLaunching(middle, encoded, Peers.of(Set.of(ARTIFACT_END_STATE), PeerActivity.IDLE)))
+        .isTrue();
+    // A batch head never waits.
+    assertThat(WorkerFsm.worthLaunching(Fixtures.xcHead(), parallelDone, nobody)).isTrue();
   }
 
   @Test
   void lastChunkOfABatchSendsNothingOn() {
     ChunkContext ctx = Fixtures.xcLast();
-    List<Command> cmds = runToEnd(
-        WorkerFsm.initial(ctx, Fixtures.RAW, Set.of(ARTIFACT_END_STATE, ARTIFACT_FINAL_STATE), 0), new long[] {0});
+    List<Command> cmds = runToEnd(WorkerFsm.initial(ctx, Fixtures.RAW,
+        Peers.of(Set.of(ARTIFACT_END_STATE, ARTIFACT_FINAL_STATE), PeerActivity.IDLE), 0), new long[] {0});
     var rebase = cmds.stream().filter(Command::hasRebase).findFirst().orElseThrow().getRebase();
     assertThat(rebase.getSendToSuccessor()).isFalse();
     assertThat(rebase.getReceiveFromRendezvous()).isTrue();
@@ -160,16 +237,15 @@ class WorkerFsmRunTest {
   @Test
   void replacementWorkerResumesFromStoredArtifacts() {
     ChunkContext ctx = Fixtures.xcMiddle();
-    // The previous worker stored its end state and re-encoded chunk, then died during rebase.
-    var stored = Set.of(ARTIFACT_RAW_CHUNK, ARTIFACT_END_STATE, ARTIFACT_REENCODED_CHUNK);
-    List<Command> cmds = runToEnd(WorkerFsm.initial(ctx, stored, Set.of(ARTIFACT_END_STATE), 0), new long[] {0});
+    // The previous worker stored its parallel-phase artifacts, then died during rebase.
+    var stored = Set.of(ARTIFACT_RAW_CHUNK, Artifact.ARTIFACT_ENCODED_CHUNK, ARTIFACT_END_STATE, ARTIFACT_REENCODED_CHUNK);
+    List<Command> cmds = runToEnd(WorkerFsm.initial(ctx, stored,
+        Peers.of(Set.of(ARTIFACT_END_STATE, ARTIFACT_FINAL_STATE), PeerActivity.IDLE), 0), new long[] {0});
     assertThat(describe(cmds)).containsExactly(
         "assign",
         "fetch jobs/job1/chunks/000005/raw.y4m",
-        "encode_chunk",
         "fetch jobs/job1/chunks/000005/reencoded.ivf",
         "rebase",
-        "upload jobs/job1/chunks/000005/final.state",
         "upload jobs/job1/chunks/000005/output.ivf",
         "quit");
   }
@@ -177,14 +253,14 @@ class WorkerFsmRunTest {
   @Test
   void replacementOfAFinishedChunkOnlyQuits() {
     List<Command> cmds = runToEnd(
-        WorkerFsm.initial(Fixtures.independent(0), Set.of(ARTIFACT_RAW_CHUNK, ARTIFACT_OUTPUT_CHUNK), Set.of(), 0),
+        WorkerFsm.initial(Fixtures.independent(0), Set.of(ARTIFACT_RAW_CHUNK, ARTIFACT_OUTPUT_CHUNK), Peers.none(), 0),
         new long[] {0});
     assertThat(describe(cmds)).containsExactly("assign", "quit");
   }
 
   @Test
   void heartbeatsDoNotExtendTheStageDeadline() {
-    Step st = fsm.step(WorkerFsm.initial(Fixtures.independent(1), Fixtures.RAW, Set.of(), 0), new Hello("w", 0));
+    Step st = fsm.step(WorkerFsm.initial(Fixtures.independent(1), Fixtures.RAW, Peers.none(), 0), new Hello("w", 0));
     st = fsm.step(st.next(), new Result(1, Ok.empty(), 0)); // assign done at t=0 -> fetch starts at 0
     long t = 0;
     for (int i = 0; i < 5; i++) {
@@ -208,7 +284,7 @@ class WorkerFsmRunTest {
     deadlines.put(StageKind.ENCODE_CHUNK, 50_000L);
     deadlines.put(StageKind.FETCH, 1_000L);
     WorkerFsm f = new WorkerFsm(new FsmConfig(5_000, 0, 60_000, deadlines));
-    Step st = f.step(WorkerFsm.initial(Fixtures.independent(1), Fixtures.RAW, Set.of(), 0), new Hello("w", 0));
+    Step st = f.step(WorkerFsm.initial(Fixtures.independent(1), Fixtures.RAW, Peers.none(), 0), new Hello("w", 0));
     st = f.step(st.next(), new Result(1, Ok.empty(), 0));
     st = f.step(st.next(), new Result(2, Ok.empty(), 900)); // fetch done within 1 s
     assertThat(((Running) st.next()).current().kind()).isEqualTo(StageKind.ENCODE_CHUNK);
@@ -219,20 +295,20 @@ class WorkerFsmRunTest {
   @Test
   void aOneMillisecondDeadlineFailsTheFirstStage() {
     WorkerFsm f = new WorkerFsm(FsmConfig.defaults().withAllStageDeadlines(1));
-    Step st = f.step(WorkerFsm.initial(Fixtures.independent(2), Fixtures.RAW, Set.of(), 0), new Hello("w", 10));
+    Step st = f.step(WorkerFsm.initial(Fixtures.independent(2), Fixtures.RAW, Peers.none(), 0), new Hello("w", 10));
     st = f.step(st.next(), new Tick(12));
     assertThat(st.next()).isEqualTo(new Failed(WorkerFsm.DEADLINE, "assign exceeded its deadline of 1 ms", true));
   }
 
   @Test
   void unsupportedStageIsAPermanentFailureNamingTheStage() {
-    Step st = fsm.step(WorkerFsm.initial(Fixtures.xcHead(), Fixtures.RAW, Set.of(), 0), new Hello("w", 0));
-    for (long id = 1; id <= 3; id++) {
+    Step st = fsm.step(WorkerFsm.initial(Fixtures.xcHead(), Fixtures.RAW, Peers.none(), 0), new Hello("w", 0));
+    for (long id = 1; id <= 4; id++) {
       st = fsm.step(st.next(), new Result(id, Ok.empty(), id));
     }
     assertThat(((Running) st.next()).current().kind()).isEqualTo(StageKind.DUMP_STATE);
     WorkerMessage m = WorkerMessage.newBuilder().setResult(io.tinythreads.proto.CommandResult.newBuilder()
-        .setCommandId(4)
+        .setCommandId(5)
         .setFailure(io.tinythreads.proto.Failure.newBuilder()
             .setCode("UNSUPPORTED").setMessage("dump-state needs the vp8-state decoder").setRetryable(false)))
         .build();
@@ -260,12 +336,13 @@ class WorkerFsmRunTest {
   @Test
   void peerStoredBeforeTheWorkerConnectsIsRemembered() {
     ChunkContext ctx = Fixtures.xcMiddle();
-    Step st = fsm.step(WorkerFsm.initial(ctx, Fixtures.RAW, Set.of(), 0), new PeerStored(Artifact.ARTIFACT_END_STATE, 1, 1));
+    Step st = fsm.step(WorkerFsm.initial(ctx, Fixtures.RAW, Peers.of(Set.of(), PeerActivity.ACTIVE), 0),
+        new PeerStored(Artifact.ARTIFACT_END_STATE, 1, 1));
     st = fsm.step(st.next(), new Hello("w", 2));
-    for (long id = 1; id <= 5; id++) {
+    for (long id = 1; id <= 6; id++) {
       st = fsm.step(st.next(), new Result(id, Ok.empty(), 2 + id));
     }
     assertThat(st.next()).as("no wait: the end state was already stored").isInstanceOf(Running.class);
-    assertThat(((Running) st.next()).current().needsPeerBlob()).isTrue();
+    assertThat(((Running) st.next()).current().kind()).isEqualTo(StageKind.ENCODE_GIVEN_STATE);
   }
 }

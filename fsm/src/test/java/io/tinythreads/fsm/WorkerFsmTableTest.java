@@ -8,6 +8,7 @@ import io.tinythreads.fsm.WorkerEvent.Failure;
 import io.tinythreads.fsm.WorkerEvent.Heartbeat;
 import io.tinythreads.fsm.WorkerEvent.Hello;
 import io.tinythreads.fsm.WorkerEvent.Ok;
+import io.tinythreads.fsm.WorkerEvent.PeerStatus;
 import io.tinythreads.fsm.WorkerEvent.PeerStored;
 import io.tinythreads.fsm.WorkerEvent.Result;
 import io.tinythreads.fsm.WorkerEvent.Tick;
@@ -15,6 +16,7 @@ import io.tinythreads.fsm.WorkerState.AwaitingHello;
 import io.tinythreads.fsm.WorkerState.Blocked;
 import io.tinythreads.fsm.WorkerState.Cancelled;
 import io.tinythreads.fsm.WorkerState.Failed;
+import io.tinythreads.fsm.WorkerState.Parked;
 import io.tinythreads.fsm.WorkerState.Running;
 import io.tinythreads.fsm.WorkerState.Succeeded;
 import io.tinythreads.proto.Artifact;
@@ -73,27 +75,40 @@ class WorkerFsmTableTest {
 
   static Stream<Row> rows() {
     List<Row> rows = new ArrayList<>();
-    addPipeline(rows, "independent", Fixtures.independent(3), 1);
-    // xc: a middle chunk, so every conditional stage applies; blocked at "fetch predecessor end state".
-    addPipeline(rows, "xc", Fixtures.xcMiddle(), 5);
+    addPipeline(rows, "independent", Fixtures.independent(3));
+    // xc: a middle chunk, so every conditional stage applies; blocked at encode-given-state, which
+    // waits for the predecessor's end state.
+    addPipeline(rows, "xc", Fixtures.xcMiddle());
     return rows.stream();
   }
 
   /**
-   * @param blockedStage the stage index the Blocked sample waits at (for independent no stage
-   *     waits for a peer, so the Blocked state is unreachable; it is still checked that it behaves)
+   * The Blocked sample waits at the first stage with a predecessor need (for independent no stage
+   * has one, so the Blocked state is unreachable; it is still checked that it behaves, at stage 1).
    */
-  static void addPipeline(List<Row> rows, String p, ChunkContext ctx, int blockedStage) {
-    AwaitingHello hello = WorkerFsm.initial(ctx, Fixtures.RAW, Set.of(), T0);
+  static void addPipeline(List<Row> rows, String p, ChunkContext ctx) {
+    Peers live = new Peers(java.util.Map.of(), PeerActivity.ACTIVE);
+    AwaitingHello hello = WorkerFsm.initial(ctx, Fixtures.RAW, live, T0);
     Plan plan = hello.plan();
-    Running fetchRaw = new Running(plan, Peers.none(), "w1", 1, T0, T0);
+    int blockedStage = 1;
+    int rebaseStage = -1;
+    for (int i = 0; i < plan.stages().size(); i++) {
+      if (plan.stage(i).peer().isPresent() && blockedStage == 1) {
+        blockedStage = i;
+      }
+      if (plan.stage(i).kind() == StageKind.REBASE) {
+        rebaseStage = i;
+      }
+    }
+    Running fetchRaw = new Running(plan, live, "w1", 1, T0, T0);
     assertThat(fetchRaw.current().kind()).isEqualTo(StageKind.FETCH);
     int lastUpload = plan.stages().size() - 2;
-    Running uploadOutput = new Running(plan, Peers.none(), "w1", lastUpload, T0, T0);
-    Blocked blocked = new Blocked(plan, Peers.none(), "w1", blockedStage, T0, T0);
+    Running uploadOutput = new Running(plan, live, "w1", lastUpload, T0, T0);
+    Blocked blocked = new Blocked(plan, live, "w1", blockedStage, T0, T0);
     Succeeded succeeded = new Succeeded("w1");
     Failed failed = new Failed("IO", "fetch raw chunk: disk full", true);
     Cancelled cancelled = new Cancelled("user");
+    Parked parked = new Parked("w1", "waits for the predecessor", false);
 
     WorkerEvent helloEv = new Hello("w2", T0 + 10);
     WorkerEvent ok2 = new Result(2, Ok.empty(), T0 + 500);
@@ -110,6 +125,8 @@ class WorkerFsmTableTest {
     WorkerEvent cancel = new Cancel("cancelled by user", T0 + 100);
     WorkerEvent peerEnd = new PeerStored(Artifact.ARTIFACT_END_STATE, 42, T0 + 100);
     WorkerEvent peerFinal = new PeerStored(Artifact.ARTIFACT_FINAL_STATE, 43, T0 + 100);
+    WorkerEvent peerGone = new PeerStatus(PeerActivity.IDLE, T0 + 100);
+    WorkerEvent peerRebasing = new PeerStatus(PeerActivity.REBASING, T0 + 100);
 
     String ah = "AwaitingHello";
     rows.add(row(p, ah, hello, "Hello", helloEv, Running.class, List.of("send ASSIGN"),
@@ -122,6 +139,8 @@ class WorkerFsmTableTest {
     rows.add(row(p, ah, hello, "Cancel", cancel, Cancelled.class, null, null, List.of()));
     rows.add(row(p, ah, hello, "PeerStored", peerEnd, AwaitingHello.class, List.of(),
         s -> ((AwaitingHello) s).peers().hash(Artifact.ARTIFACT_END_STATE) == 42));
+    rows.add(row(p, ah, hello, "PeerStatus", peerGone, AwaitingHello.class, List.of(),
+        s -> ((AwaitingHello) s).peers().activity() == PeerActivity.IDLE));
 
     String rn = "Running(fetch raw)";
     rows.add(row(p, rn, fetchRaw, "Hello", helloEv, Failed.class, "PROTOCOL", true, List.of("hangup err")));
@@ -147,6 +166,21 @@ class WorkerFsmTableTest {
     rows.add(row(p, rn, fetchRaw, "Cancel", cancel, Cancelled.class, null, null, List.of("send QUIT", "hangup err")));
     rows.add(row(p, rn, fetchRaw, "PeerStored", peerFinal, Running.class, List.of(),
         s -> ((Running) s).peers().hash(Artifact.ARTIFACT_FINAL_STATE) == 43 && ((Running) s).stage() == 1));
+    rows.add(row(p, rn, fetchRaw, "PeerStatus(IDLE) with no predecessor need", peerGone, Running.class, List.of(),
+        s -> ((Running) s).peers().activity() == PeerActivity.IDLE && ((Running) s).stage() == 1));
+    if (rebaseStage >= 0 && plan.stage(rebaseStage).peer().isPresent()) {
+      Running rebasing = new Running(plan, live.with(PeerActivity.REBASING), "w1", rebaseStage, T0, T0);
+      String rr = "Running(rebase)";
+      rows.add(row(p, rr, rebasing, "PeerStatus(IDLE): predecessor gone", peerGone, Parked.class,
+          List.of("hangup err"), s -> ((Parked) s).aborted()));
+      int rs = rebaseStage;
+      Running storedFinal = new Running(plan, live.with(PeerActivity.REBASING).with(Artifact.ARTIFACT_FINAL_STATE, 43),
+          "w1", rebaseStage, T0, T0);
+      rows.add(row(p, rr, storedFinal, "PeerStatus(IDLE) after it stored its final state", peerGone, Running.class,
+          List.of(), s -> ((Running) s).stage() == rs && ((Running) s).peers().activity() == PeerActivity.IDLE));
+      rows.add(row(p, rr, rebasing, "PeerStatus(ACTIVE): predecessor replaced", new PeerStatus(PeerActivity.ACTIVE, T0),
+          Running.class, List.of(), s -> ((Running) s).peers().activity() == PeerActivity.ACTIVE));
+    }
 
     String last = "Running(upload output)";
     WorkerEvent okLast = new Result(Plan.commandId(lastUpload), new Ok(1234, 0, 0, ""), T0 + 500);
@@ -160,23 +194,30 @@ class WorkerFsmTableTest {
     rows.add(row(p, bl, blocked, "Disconnected", gone, Failed.class, "DISCONNECTED", true, List.of()));
     rows.add(row(p, bl, blocked, "Tick", tickEarly, Blocked.class, List.of(), s -> s.equals(blocked)));
     rows.add(row(p, bl, blocked, "Tick after silence", tickSilent, Failed.class, "UNRESPONSIVE", true, List.of("hangup err")));
-    Blocked chatty = new Blocked(plan, Peers.none(), "w1", blockedStage, T0, T0 + 20_000);
+    Blocked chatty = new Blocked(plan, live, "w1", blockedStage, T0, T0 + 20_000);
     rows.add(row(p, bl, chatty, "Tick after the peer wait", new Tick(T0 + 20_001), Failed.class, "PEER_WAIT", true,
         List.of("send QUIT", "hangup err")));
     rows.add(row(p, bl, blocked, "Cancel", cancel, Cancelled.class, null, null, List.of("send QUIT", "hangup err")));
-    if (plan.stage(blockedStage).needsPeerBlob()) {
+    int bs = blockedStage;
+    if (plan.stage(blockedStage).peer().isPresent()) {
       rows.add(row(p, bl, blocked, "PeerStored(other)", peerFinal, Blocked.class, List.of(),
           s -> ((Blocked) s).peers().has(Artifact.ARTIFACT_FINAL_STATE)));
-      rows.add(row(p, bl, blocked, "PeerStored(awaited)", peerEnd, Running.class, List.of("send FETCH"),
-          s -> ((Running) s).stage() == blockedStage && ((Running) s).stageStartMillis() == T0 + 100));
+      rows.add(row(p, bl, blocked, "PeerStored(awaited)", peerEnd, Running.class, List.of("send ENCODE_GIVEN_STATE"),
+          s -> ((Running) s).stage() == bs && ((Running) s).stageStartMillis() == T0 + 100));
+      rows.add(row(p, bl, blocked, "PeerStatus(REBASING): end state is not streamed", peerRebasing, Blocked.class,
+          List.of(), s -> ((Blocked) s).peers().activity() == PeerActivity.REBASING));
+      rows.add(row(p, bl, blocked, "PeerStatus(IDLE): parks", peerGone, Parked.class, List.of("send QUIT", "hangup ok"),
+          s -> !((Parked) s).aborted() && ((Parked) s).reason().contains("predecessor end state")));
     } else {
       rows.add(row(p, bl, blocked, "PeerStored", peerEnd, Running.class, List.of("send FETCH"),
-          s -> ((Running) s).stage() == blockedStage));
+          s -> ((Running) s).stage() == bs));
+      rows.add(row(p, bl, blocked, "PeerStatus", peerGone, Running.class, List.of("send FETCH"),
+          s -> ((Running) s).stage() == bs));
     }
 
-    for (WorkerState terminal : List.of(succeeded, failed, cancelled)) {
+    for (WorkerState terminal : List.of(succeeded, failed, cancelled, parked)) {
       String tn = terminal.getClass().getSimpleName();
-      List<WorkerEvent> all = List.of(helloEv, ok2, beat, gone, tickDeadline, cancel, peerEnd);
+      List<WorkerEvent> all = List.of(helloEv, ok2, beat, gone, tickDeadline, cancel, peerEnd, peerGone);
       for (WorkerEvent e : all) {
         rows.add(row(p, tn, terminal, e.getClass().getSimpleName(), e, terminal.getClass(), List.of(), s -> s.equals(terminal)));
       }
@@ -212,7 +253,7 @@ class WorkerFsmTableTest {
     rows().forEach(r -> covered.add(
         r.pipeline() + "/" + r.state().getClass().getSimpleName() + "/" + r.event().getClass().getSimpleName()));
     assertThat(covered).containsAll(expected);
-    assertThat(expected).hasSize(2 * 6 * 7);
+    assertThat(expected).hasSize(2 * 7 * 8);
   }
 
   static String summary(Cmd c) {
