@@ -375,7 +375,8 @@ final class JobRun {
         settings.rendezvousAddress());
     Set<Artifact> mine = stored(c.index());
     Set<Artifact> predecessor = c.index() > 0 && c.spec.getPositionInBatch() > 0 ? stored(c.index() - 1) : Set.of();
-    Attempt a = new Attempt(attempt, workerId, WorkerFsm.initial(ctx, mine, predecessor, now()));
+    Attempt a = new Attempt(attempt, workerId, WorkerFsm.initial(ctx, mine,
+        io.tinythreads.fsm.Peers.of(predecessor, io.tinythreads.fsm.PeerActivity.IDLE), now()));
     c.current = a;
     running++;
     if (firstLaunchMillis < 0) {
@@ -540,6 +541,7 @@ final class JobRun {
         }
       }
       case WorkerState.Cancelled x -> kill(a);
+      case WorkerState.Parked x -> kill(a);
       case WorkerState.AwaitingHello x -> throw new IllegalStateException("not terminal");
       case WorkerState.Running x -> throw new IllegalStateException("not terminal");
       case WorkerState.Blocked x -> throw new IllegalStateException("not terminal");
