@@ -159,6 +159,12 @@ final class FrameCoder {
   final Quantizer[] quant = new Quantizer[4];
   /** Lagrange multiplier per segment: distortion (SSE) per bit. */
   final double[] lambda = new double[4];
+  /** Per macroblock: the segment's multiplier scaled by activity masking (tune=ssim). */
+  final double[] mbLambda;
+  /** Per macroblock: libvpx act_zbin_adj, the dead-zone adjustment of activity masking (1/128 step). */
+  final int[] actZbinAdj;
+  /** libvpx --tune=ssim: activity masking of the multiplier and the dead zone. */
+  boolean tuneSsim = true;
   byte[] coeffProbs;
   final int[] yModeCost = new int[5];
   final int[] uvModeCost = new int[4];
@@ -229,6 +235,8 @@ final class FrameCoder {
     this.lfV = new byte[fv.length];
     this.lfLevel = new byte[mbs];
     this.lfInner = new boolean[mbs];
+    mbLambda = new double[mbs];
+    actZbinAdj = new int[mbs];
     mbRef = new byte[mbs];
     mbMode = new byte[mbs];
     mbMv = new int[mbs];
@@ -290,6 +298,45 @@ final class FrameCoder {
     Arrays.fill(aboveCtx, (byte) 0);
     Arrays.fill(tokenCounts, 0);
     setupIntraEdges();
+    activityMasking();
+  }
+
+  /**
+   * libvpx's activity masking for --tune=ssim (vp8/encoder/encodeframe.c vp8_activity_masking,
+   * adjust_act_zbin, with ALT_ACT_MEASURE's fixed average of 100000): busy macroblocks, where
+   * SSIM hides errors, get up to twice the rate-distortion multiplier and a wider dead zone; flat
+   * ones down to half and a narrower one. libvpx measures activity as the energy of the DC-predicted
+   * residual; here it is the energy of the source macroblock around its own mean (the same
+   * quantity without the dependency on neighbouring reconstructions).
+   */
+  private void activityMasking() {
+    long avg = 100000;
+    for (int mb = 0; mb < mbs; mb++) {
+      double base = lambda[mbSeg[mb]];
+      if (!tuneSsim) {
+        mbLambda[mb] = base;
+        actZbinAdj[mb] = 0;
+        continue;
+      }
+      int so = srcYOff(mb);
+      long sum = 0;
+      long sq = 0;
+      for (int r = 0; r < 16; r++) {
+        int p = so + r * src.yStride;
+        for (int c = 0; c < 16; c++) {
+          int v = src.y[p + c] & 0xFF;
+          sum += v;
+          sq += v * v;
+        }
+      }
+      long act = Math.max(1000, sq - (sum * sum >> 8));
+      long a = act + 2 * avg;
+      long b = 2 * act + avg;
+      mbLambda[mb] = base * b / a;
+      a = act + 4 * avg;
+      b = 4 * act + avg;
+      actZbinAdj[mb] = act > avg ? (int) ((b + (a >> 1)) / a) - 1 : 1 - (int) ((a + (b >> 1)) / b);
+    }
   }
 
   /** The decoder's intra edges (Reconstructor.setupIntraEdges): 127 above, 129 left. */
@@ -346,12 +393,12 @@ final class FrameCoder {
   }
 
   double lambda(int mb) {
-    return lambda[mbSeg[mb]];
+    return mbLambda[mb];
   }
 
   /** J = D + lambda * R (R in 1/256 bit). */
   double rd(int mb, long dist, long rate) {
-    return dist + lambda[mbSeg[mb]] * rate / 256.0;
+    return dist + mbLambda[mb] * rate / 256.0;
   }
 
   // ------------------------------------------------------------------ prediction
@@ -551,20 +598,25 @@ final class FrameCoder {
 
   // ------------------------------------------------------------------ residual coding
 
-  /** libvpx zbin_extra for luma/chroma of a macroblock with this reference and mode (zbin_mode_boost). */
-  int zbinBoost(int ref, int mode) {
-    if (!zbinModeBoost || ref == Tables.INTRA_FRAME) {
-      return 0;
+  /**
+   * libvpx's zbin_extra of a macroblock in 1/128 step: zbin_mode_boost for this reference and
+   * mode plus the activity adjustment.
+   */
+  int zbinBoost(int mb, int ref, int mode) {
+    int boost = 0;
+    if (zbinModeBoost && ref != Tables.INTRA_FRAME) {
+      if (mode == Tables.ZEROMV) {
+        boost = ref != Tables.LAST_FRAME ? 12 : 6;
+      } else if (mode != Tables.SPLITMV) {
+        boost = 4;
+      }
     }
-    if (mode == Tables.ZEROMV) {
-      return ref != Tables.LAST_FRAME ? 12 : 6;
-    }
-    return mode == Tables.SPLITMV ? 0 : 4;
+    return boost + actZbinAdj[mb];
   }
 
   /** libvpx plane_rd_mult: the trellis weighs rate by 4 (luma), 16 (Y2), 2 (chroma) in transform-domain units. */
   private double trellisLambda(int mb, int errMult, boolean intra) {
-    double l = lambda[mbSeg[mb]] * errMult / 256.0;
+    double l = mbLambda[mb] * errMult / 256.0;
     return intra ? l * 9 / 16 : l;
   }
 
@@ -863,7 +915,7 @@ final class FrameCoder {
     int so = srcYOff(mb);
     byte[] s = src.y;
     int sst = src.yStride;
-    double lam = lambda[mbSeg[mb]] / 256.0;
+    double lam = mbLambda[mb] / 256.0;
     // intra_prediction_down_copy (Reconstructor.predictBPred).
     int above = yo - ys + 16;
     for (int r = 3; r < 16; r += 4) {
@@ -877,6 +929,7 @@ final class FrameCoder {
     }
     int dcStep = qz.dcStep(Quantizer.Y1);
     int acStep = qz.acStep(Quantizer.Y1);
+    int bExtra = (acStep * zbinBoost(mb, Tables.INTRA_FRAME, Tables.B_PRED)) >> 7;
     long dist = 0;
     int rate = 0;
     int modeRate = 0;
@@ -904,7 +957,7 @@ final class FrameCoder {
         for (int k = 0; k < n; k++) {
           int m = sadOrder[k];
           IntraPredict.predict4x4(m, fy, off, ys);
-          int eob = code4x4(qz, s, sOff, sst, fy, off, ys, q4);
+          int eob = code4x4(qz, s, sOff, sst, fy, off, ys, q4, bExtra);
           for (int r = 0; r < 4; r++) {
             System.arraycopy(fy, off + r * ys, rec4, r * 4, 4);
           }
@@ -925,7 +978,7 @@ final class FrameCoder {
       }
       IntraPredict.predict4x4(bestMode, fy, off, ys);
       if (optimize || !search) {
-        bestEob = code4x4(qz, s, sOff, sst, fy, off, ys, bestQ4);
+        bestEob = code4x4(qz, s, sOff, sst, fy, off, ys, bestQ4, bExtra);
         if (optimize) {
           bestEob = trellis.optimize(coef, 0, bestQ4, 0, qz.dequant, Quantizer.Y1 * 16, 3, 0, ctx, coeffProbs,
               trellisLambda(mb, 4, true));
@@ -955,14 +1008,15 @@ final class FrameCoder {
   }
 
   /** Residual, forward DCT and quantization (Y1, no Y2) of one 4x4 block whose prediction is at {@code p[pOff]}. */
-  private int code4x4(Quantizer qz, byte[] s, int sOff, int sst, byte[] p, int pOff, int pst, short[] out) {
+  private int code4x4(Quantizer qz, byte[] s, int sOff, int sst, byte[] p, int pOff, int pst, short[] out,
+      int extra) {
     for (int r = 0; r < 4; r++) {
       for (int c = 0; c < 4; c++) {
         diff[r * 4 + c] = (short) ((s[sOff + r * sst + c] & 0xFF) - (p[pOff + r * pst + c] & 0xFF));
       }
     }
     Transform.forwardDct(diff, 0, 4, coef, 0);
-    return qz.quantize(coef, 0, out, 0, Quantizer.Y1, 0);
+    return qz.quantize(coef, 0, out, 0, Quantizer.Y1, extra);
   }
 
   private static void sortByKey(int[] order, int[] key, int n) {

@@ -42,6 +42,7 @@ final class FrameEncoder {
     this.coder = new FrameCoder(width, height);
     coder.zbinModeBoost = options.zbinModeBoost();
     coder.trellisEnabled = options.trellis();
+    coder.tuneSsim = options.tuneSsim();
     this.rebaser = new Rebaser(coder, new Refinement(coder, options.refineRebase()));
     this.decision = new ModeDecision(coder, options.bpredCandidates(), true);
   }

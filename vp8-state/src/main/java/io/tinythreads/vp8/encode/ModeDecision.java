@@ -110,7 +110,7 @@ final class ModeDecision {
     double bestLumaJ = Double.MAX_VALUE;
     for (int m : INTRA16) {
       c.predictIntraLuma(mb, m, cur);
-      c.codeLuma(mb, cur, 0, false);
+      c.codeLuma(mb, cur, c.zbinBoost(mb, Tables.INTRA_FRAME, m), false);
       double j = lam * (cur.rate + c.yModeCost[m]) / 256.0 + cur.dist;
       if (j < bestLumaJ) {
         bestLumaJ = j;
@@ -130,7 +130,7 @@ final class ModeDecision {
     if (bestLumaJ < bestJ) {
       for (int m : INTRA16) {
         c.predictIntraChroma(mb, m, curC);
-        c.codeChroma(mb, curC, 0, false);
+        c.codeChroma(mb, curC, c.zbinBoost(mb, Tables.INTRA_FRAME, m), false);
         double j = lam * (curC.rate + c.uvModeCost[m]) / 256.0 + curC.dist;
         if (j < bestChromaJ) {
           bestChromaJ = j;
@@ -156,13 +156,13 @@ final class ModeDecision {
           c.codeBPred(mb, best, false, 0, true);
         } else {
           c.predictIntraLuma(mb, bestMode, best);
-          c.codeLuma(mb, best, 0, true);
+          c.codeLuma(mb, best, c.zbinBoost(mb, Tables.INTRA_FRAME, bestMode), true);
         }
         c.predictIntraChroma(mb, bestC.mode, bestC);
-        c.codeChroma(mb, bestC, 0, true);
+        c.codeChroma(mb, bestC, c.zbinBoost(mb, Tables.INTRA_FRAME, bestMode), true);
       } else {
         c.predictInter(mb, bestRef, bestMv, best, bestC);
-        int boost = c.zbinBoost(bestRef, bestMode);
+        int boost = c.zbinBoost(mb, bestRef, bestMode);
         c.codeLuma(mb, best, boost, true);
         c.codeChroma(mb, bestC, boost, true);
         best.mode = bestMode;
@@ -181,7 +181,7 @@ final class ModeDecision {
 
   private double evalInter(int mb, int mv, int mode, long modeRate, double lam) {
     c.predictInter(mb, Tables.LAST_FRAME, mv, cur, curC);
-    int boost = c.zbinBoost(Tables.LAST_FRAME, mode);
+    int boost = c.zbinBoost(mb, Tables.LAST_FRAME, mode);
     c.codeLuma(mb, cur, boost, false);
     c.codeChroma(mb, curC, boost, false);
     cur.mode = mode;

@@ -52,10 +52,10 @@ final class Rebaser {
         c.codeBPred(mb, l, false, 0, c.trellisEnabled);
       } else {
         c.predictIntraLuma(mb, mode, l);
-        c.codeLuma(mb, l, 0, c.trellisEnabled);
+        c.codeLuma(mb, l, c.zbinBoost(mb, Tables.INTRA_FRAME, mode), c.trellisEnabled);
       }
       c.predictIntraChroma(mb, p.uvMode(mb), ch);
-      c.codeChroma(mb, ch, 0, c.trellisEnabled);
+      c.codeChroma(mb, ch, c.zbinBoost(mb, Tables.INTRA_FRAME, mode), c.trellisEnabled);
       refine.residual(mb, mode, l, ch, c.yModeCost[mode] + c.uvModeCost[p.uvMode(mb)]);
       c.commit(mb, Tables.INTRA_FRAME, mode, 0, l, ch, 0, null, null, null);
       return;
@@ -69,7 +69,7 @@ final class Rebaser {
       int part = p.partitioning(mb);
       if (splitRefs(mb, part)) {
         c.predictSplit(mb, ref, part, vecs, 0, l, ch);
-        int boost = c.zbinBoost(ref, Tables.SPLITMV);
+        int boost = c.zbinBoost(mb, ref, Tables.SPLITMV);
         c.codeLuma(mb, l, boost, c.trellisEnabled);
         c.codeChroma(mb, ch, boost, c.trellisEnabled);
         refine.residual(mb, Tables.SPLITMV, l, ch, 0);
@@ -95,7 +95,7 @@ final class Rebaser {
       mode = mv == 0 ? Tables.ZEROMV : Tables.NEARESTMV;
     }
     c.predictInter(mb, ref, mv, l, ch);
-    int boost = c.zbinBoost(ref, mode);
+    int boost = c.zbinBoost(mb, ref, mode);
     c.codeLuma(mb, l, boost, c.trellisEnabled);
     c.codeChroma(mb, ch, boost, c.trellisEnabled);
     refine.residual(mb, mode, l, ch, n.modeCost(mode));

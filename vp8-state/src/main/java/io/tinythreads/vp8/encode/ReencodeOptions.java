@@ -15,9 +15,11 @@ package io.tinythreads.vp8.encode;
  *     error) are fully coded and compared (1..10)
  * @param trellis re-round quantized coefficients for rate-distortion (as libvpx's optimize_b,
  *     which vpxenc uses at ExCamera's settings); off leaves libvpx's plain quantizer output
+ * @param tuneSsim libvpx's --tune=ssim activity masking (ExCamera's setting): rate-distortion
+ *     multiplier and dead zone scaled per macroblock by its activity
  */
 public record ReencodeOptions(double kfQWeight, boolean refineRebase, boolean searchFilterLevel,
-    boolean zbinModeBoost, int bpredCandidates, boolean trellis) {
+    boolean zbinModeBoost, int bpredCandidates, boolean trellis, boolean tuneSsim) {
   public ReencodeOptions {
     if (!(kfQWeight >= 0 && kfQWeight <= 1)) {
       throw new IllegalArgumentException("kfQWeight must be within 0..1: " + kfQWeight);
@@ -29,18 +31,18 @@ public record ReencodeOptions(double kfQWeight, boolean refineRebase, boolean se
 
   /** The defaults: ExCamera's weight 0.75 and every refinement on. */
   public static ReencodeOptions defaults() {
-    return new ReencodeOptions(0.75, true, true, true, 3, true);
+    return new ReencodeOptions(0.75, true, true, true, 3, true, true);
   }
 
   public ReencodeOptions withKfQWeight(double w) {
-    return new ReencodeOptions(w, refineRebase, searchFilterLevel, zbinModeBoost, bpredCandidates, trellis);
+    return new ReencodeOptions(w, refineRebase, searchFilterLevel, zbinModeBoost, bpredCandidates, trellis, tuneSsim);
   }
 
   public ReencodeOptions withRefineRebase(boolean on) {
-    return new ReencodeOptions(kfQWeight, on, searchFilterLevel, zbinModeBoost, bpredCandidates, trellis);
+    return new ReencodeOptions(kfQWeight, on, searchFilterLevel, zbinModeBoost, bpredCandidates, trellis, tuneSsim);
   }
 
   public ReencodeOptions withTrellis(boolean on) {
-    return new ReencodeOptions(kfQWeight, refineRebase, searchFilterLevel, zbinModeBoost, bpredCandidates, on);
+    return new ReencodeOptions(kfQWeight, refineRebase, searchFilterLevel, zbinModeBoost, bpredCandidates, on, tuneSsim);
   }
 }
