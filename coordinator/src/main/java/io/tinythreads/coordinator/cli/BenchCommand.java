@@ -1,6 +1,11 @@
 package io.tinythreads.coordinator.cli;
 
 import io.tinythreads.coordinator.cli.Choices.LauncherArg;
+import io.tinythreads.coordinator.cli.Choices.PipelineArg;
+import io.tinythreads.coordinator.report.JobReport;
+import io.tinythreads.coordinator.report.ReportException;
+import io.tinythreads.coordinator.report.Reports;
+import io.tinythreads.coordinator.report.TimeModel;
 import io.tinythreads.media.LibvpxSettings;
 import io.tinythreads.media.VideoSource;
 import io.tinythreads.proto.VideoInfo;
@@ -22,8 +27,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code coordinator bench INPUT}: tinythreads' independent pipeline at 1 and 2 workers against
- * vpxenc at 1 and 2 threads, same settings, same y4m input.
+ * {@code coordinator bench INPUT}: tinythreads (independent or xc pipeline) at 1 and 2 workers
+ * against vpxenc at 1 and 2 threads, same settings, same y4m input; with {@code --model}, the
+ * time model ({@link TimeModel}) from the 2-worker job's report.
  *
  * <p>Method. Each of the four encodes runs as a child process started the same way, {@code bash
  * -c '<cmd> >log 2>&1; times'}: wall time is measured around the child, CPU time is the children's
@@ -38,11 +44,14 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
     description = {"Benchmark tinythreads against vpxenc on INPUT.",
         "",
-        "Encodes INPUT with --pipeline independent at 1 and 2 workers, and with vpxenc --threads=1 and 2, all "
+        "Encodes INPUT with tinythreads (--pipeline, default independent) at 1 and 2 workers, and with vpxenc "
+            + "--threads=1 and 2, all "
             + "at the same settings, and prints wall and CPU seconds, output bytes, frames/s and ratios on stdout. "
             + "Every encode is a child process timed the same way (bash 'times' for user+sys CPU, including worker "
             + "processes); ours is 'coordinator submit' in a fresh JVM, so JVM start-up is counted. Needs vpxenc. "
-            + "A non-y4m INPUT is first converted to a temporary y4m, which all four encodes read.",
+            + "A non-y4m INPUT is first converted to a temporary y4m, which all four encodes read. With --model, "
+            + "the 2-worker job's report (written by the coordinator next to its output) feeds the time model "
+            + "of 'coordinator model' for a 15-minute 4K clip at one worker per chunk.",
         ""})
 final class BenchCommand extends BaseCommand {
   @Parameters(index = "0", paramLabel = "INPUT", description = "Video file or demo: spec.")
@@ -58,6 +67,18 @@ final class BenchCommand extends BaseCommand {
   @Option(names = "--launcher", paramLabel = "thread|process", converter = Choices.LauncherConverter.class,
       description = "Where our workers run (default: thread).")
   LauncherArg launcher = LauncherArg.THREAD;
+
+  @Option(names = "--pipeline", paramLabel = "independent|xc", converter = Choices.PipelineConverter.class,
+      description = "Our pipeline (default: independent).")
+  PipelineArg pipeline = PipelineArg.INDEPENDENT;
+
+  @Option(names = {"-x", "--chunks-per-batch"}, paramLabel = "X",
+      description = "xc: chunks per batch (default: the coordinator's).")
+  Integer chunksPerBatch;
+
+  @Option(names = "--model", description = "After the runs, model a 15-minute 4K job at one worker per chunk from the "
+      + "2-worker run's job report (see 'coordinator model').")
+  boolean model;
 
   @Option(names = "--vpxenc", paramLabel = "PATH", description = "vpxenc to compare with (default: vpxenc on PATH).")
   String vpxenc = "vpxenc";
@@ -90,6 +111,10 @@ final class BenchCommand extends BaseCommand {
     }
     Validation.range(cmd, "--repeat", repeat, 1, 100);
     Validation.range(cmd, "--frames-per-chunk", framesPerChunk, 1, PipelineOptions.MAX_FRAMES_PER_CHUNK);
+    Validation.range(cmd, "--chunks-per-batch", chunksPerBatch, 1, PipelineOptions.MAX_CHUNKS_PER_BATCH);
+    if (pipeline == PipelineArg.INDEPENDENT && chunksPerBatch != null && chunksPerBatch != 1) {
+      throw new picocli.CommandLine.ParameterException(cmd, "--chunks-per-batch must be 1 with --pipeline independent");
+    }
     // vpxenc gets exactly the flags our workers encode with: the worker's own resolution of the
     // settings (ExCamera's defaults for what is left out), rendered as vpxenc flags.
     List<String> vpxencSettings = vpxencSettings(LibvpxSettings.resolve(given.toProto().build()));
@@ -99,9 +124,9 @@ final class BenchCommand extends BaseCommand {
     Files.createDirectories(parent);
     Path scratch = Files.createTempDirectory(parent.toAbsolutePath(), "tinythreads-bench-");
     try {
-      Clip clip = prepare(input, scratch);
-      List<Config> configs = List.of(new Config("tinythreads independent, 1 worker", 1, true),
-          new Config("tinythreads independent, 2 workers", 2, true), new Config("vpxenc --threads=1", 1, false),
+      Clip clip = prepare(input, scratch, 0);
+      List<Config> configs = List.of(new Config("tinythreads " + pipeline + ", 1 worker", 1, true),
+          new Config("tinythreads " + pipeline + ", 2 workers", 2, true), new Config("vpxenc --threads=1", 1, false),
           new Config("vpxenc --threads=2", 2, false));
       List<List<Measurement>> results = new ArrayList<>();
       configs.forEach(c -> results.add(new ArrayList<>()));
@@ -124,6 +149,9 @@ final class BenchCommand extends BaseCommand {
         rows.add(summarize(configs.get(i), results.get(i)));
       }
       print(out(), clip, vpxencSettings, rows);
+      if (model) {
+        printModel(out(), scratch.resolve("out-1-" + (repeat - 1) + ".ivf"));
+      }
       if (keep) {
         err().println("bench: kept " + scratch);
       }
@@ -138,12 +166,17 @@ final class BenchCommand extends BaseCommand {
   /** The y4m all four encodes read, and its frame count. */
   record Clip(Path y4m, Y4mHeader header, long frames, String source) {}
 
-  private static Clip prepare(String input, Path scratch) throws IOException {
+  /**
+   * The y4m every encode reads: INPUT itself if it is a y4m file and no limit is set, otherwise
+   * INPUT (any video or demo: spec) decoded once into {@code scratch/input.y4m}, its first
+   * {@code limit} frames when {@code limit > 0}.
+   */
+  static Clip prepare(String input, Path scratch, long limit) throws IOException {
     Path asFile = input.startsWith("demo:") ? null : Path.of(input);
-    if (asFile != null && input.toLowerCase(Locale.ROOT).endsWith(".y4m")) {
-      if (!Files.isRegularFile(asFile)) {
-        throw new CliException(ExitCodes.INPUT_OUTPUT, "input " + asFile.toAbsolutePath() + ": no such file");
-      }
+    if (asFile != null && !Files.isRegularFile(asFile)) {
+      throw new CliException(ExitCodes.INPUT_OUTPUT, "input " + asFile.toAbsolutePath() + ": no such file");
+    }
+    if (asFile != null && limit <= 0 && input.toLowerCase(Locale.ROOT).endsWith(".y4m")) {
       try (Y4mReader r = Y4mReader.open(asFile)) {
         long n = 0;
         byte[] buf = new byte[r.header().frameBytes()];
@@ -163,12 +196,12 @@ final class BenchCommand extends BaseCommand {
       long n = 0;
       try (Y4mWriter w = Y4mWriter.create(y4m, h)) {
         byte[] frame = new byte[h.frameBytes()];
-        while (src.read(frame)) {
+        while ((limit <= 0 || n < limit) && src.read(frame)) {
           w.write(frame);
           n++;
         }
       }
-      return new Clip(y4m, h, n, input);
+      return new Clip(y4m, h, n, input + (limit > 0 ? " (first " + n + " frames)" : ""));
     }
   }
 
@@ -186,7 +219,10 @@ final class BenchCommand extends BaseCommand {
     c.add("-y");
     c.add("--progress=none");
     c.add("--work-dir=" + scratch);
-    c.add("--pipeline=independent");
+    c.add("--pipeline=" + pipeline);
+    if (chunksPerBatch != null) {
+      c.add("--chunks-per-batch=" + chunksPerBatch);
+    }
     c.add("--workers=" + workers);
     c.add("--launcher=" + launcher);
     if (framesPerChunk != null) {
@@ -281,8 +317,9 @@ final class BenchCommand extends BaseCommand {
     out.printf(Locale.ROOT, "input: %s (%dx%d, %d/%d fps, %d frames)%n", clip.source(), h.width(), h.height(),
         h.fpsNum(), h.fpsDen(), clip.frames());
     out.printf(Locale.ROOT, "settings: %s%n", String.join(" ", settings));
-    out.printf(Locale.ROOT, "tinythreads: --pipeline=independent --launcher=%s%s --threads=1; %s%n", launcher,
+    out.printf(Locale.ROOT, "tinythreads: --pipeline=%s --launcher=%s%s%s --threads=1; %s%n", pipeline, launcher,
         framesPerChunk != null ? " --frames-per-chunk=" + framesPerChunk : "",
+        chunksPerBatch != null ? " --chunks-per-batch=" + chunksPerBatch : "",
         repeat == 1 ? "1 run each" : "median of " + repeat + " runs each");
     out.printf(Locale.ROOT, "%n%-36s %8s %8s %10s %8s%n", "encoder", "wall_s", "cpu_s", "bytes", "fps");
     for (Row r : rows) {
@@ -303,7 +340,39 @@ final class BenchCommand extends BaseCommand {
     out.flush();
   }
 
-  private static void checkTool(String tool) {
+  /**
+   * The time model from the job report the coordinator wrote next to {@code output} (the last
+   * 2-worker run), or a line saying why there is none.
+   */
+  private static void printModel(PrintWriter out, Path output) throws IOException {
+    Path json = Reports.jsonPathFor(output);
+    out.println();
+    if (!Files.isRegularFile(json)) {
+      out.println("model: no job report at " + json + " (the coordinator writes one when a job succeeds; this build's"
+          + " coordinator did not)");
+      out.flush();
+      return;
+    }
+    JobReport r;
+    try {
+      r = Reports.readJson(json);
+    } catch (ReportException e) {
+      out.println("model: " + e.getMessage());
+      out.flush();
+      return;
+    }
+    if (r.timeline().isEmpty()) {
+      out.println("model: the job report " + json + " has no timeline");
+      out.flush();
+      return;
+    }
+    TimeModel.Target t = TimeModel.Target.excameraSintel();
+    out.println("model (from the 2-worker run's report; 'coordinator model REPORT' for other targets):");
+    out.print(TimeModel.render(r, t, TimeModel.estimate(r, t)));
+    out.flush();
+  }
+
+  static void checkTool(String tool) {
     if (tool.contains("/")) {
       if (!Files.isExecutable(Path.of(tool))) {
         throw new CliException(ExitCodes.INPUT_OUTPUT, "--vpxenc " + tool + ": not an executable file");

@@ -16,7 +16,8 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bin/coordinator}: submit, serve, status, watch, cancel and bench. Every command talks to
+ * {@code bin/coordinator}: submit, serve, status, watch, cancel, bench, bench-compression, report and
+ * model. Every command talks to
  * a coordinator only through the tinythreads.v1.Jobs gRPC API, even when it starts one in its own
  * JVM. Errors are one line, {@code coordinator: error: <message>}, with a stack trace only under
  * -v; exit codes are those of {@link ExitCodes}.
@@ -24,7 +25,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "coordinator", mixinStandardHelpOptions = true, versionProvider = CoordinatorCli.Version.class,
     description = {"Encode VP8 video on many tiny short-lived workers (ExCamera-style).", ""},
     subcommands = {SubmitCommand.class, ServeCommand.class, StatusCommand.class, WatchCommand.class,
-        CancelCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        CancelCommand.class, BenchCommand.class, BenchCompressionCommand.class, ReportCommand.class,
+        ModelCommand.class, CommandLine.HelpCommand.class})
 public final class CoordinatorCli implements Runnable {
   static final String ERROR_PREFIX = "coordinator: error: ";
 
@@ -33,7 +35,8 @@ public final class CoordinatorCli implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing command: submit, serve, status, watch, cancel or bench");
+    throw new ParameterException(spec.commandLine(),
+        "missing command: submit, serve, status, watch, cancel, bench, bench-compression, report or model");
   }
 
   public static void main(String[] args) {
