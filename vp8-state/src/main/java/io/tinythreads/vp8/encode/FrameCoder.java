@@ -214,6 +214,10 @@ final class FrameCoder {
   private final int[] lctx = new int[4];
   /** Counts of every token bool the writer will code ([2i] zeros, [2i+1] ones of probability i). */
   final long[] tokenCounts = new long[2 * Tables.NUM_COEFF_PROBS];
+  /** Likewise for the motion vector probabilities, and the intra luma and chroma mode trees. */
+  final long[] mvCounts = new long[4 * Tables.MV_PROBS_PER_COMPONENT];
+  final long[] yModeCounts = new long[8];
+  final long[] uvModeCounts = new long[6];
   private final int[] sadKey = new int[10];
 
   FrameCoder(int width, int height) {
@@ -297,6 +301,9 @@ final class FrameCoder {
     Arrays.fill(blockMvs, 0);
     Arrays.fill(aboveCtx, (byte) 0);
     Arrays.fill(tokenCounts, 0);
+    Arrays.fill(mvCounts, 0);
+    Arrays.fill(yModeCounts, 0);
+    Arrays.fill(uvModeCounts, 0);
     setupIntraEdges();
     activityMasking();
   }
@@ -1098,6 +1105,8 @@ final class FrameCoder {
       } else {
         fb.intra(mb, mode, c.mode);
       }
+      countTree(YMODE_TREE, yModeCounts, mode);
+      countTree(UV_TREE, uvModeCounts, c.mode);
       Arrays.fill(blockMvs, mb * 16, mb * 16 + 16, 0);
       mbMv[mb] = 0;
     } else if (mode == Tables.SPLITMV) {
@@ -1158,6 +1167,27 @@ final class FrameCoder {
       aboveCtx[ax] = (byte) nz;
       leftCtx[lx] = (byte) nz;
     }
+  }
+
+  /** Counts the bools of tree leaf {@code value} (node i/2 at {@code counts[2*(i/2) + bit]}). */
+  private static void countTree(int[] tree, long[] counts, int value) {
+    countPath(tree, counts, value, 0);
+  }
+
+  private static boolean countPath(int[] tree, long[] counts, int value, int i) {
+    for (int b = 0; b < 2; b++) {
+      int next = tree[i + b];
+      if (next <= 0 ? -next == value : countPath(tree, counts, value, next)) {
+        counts[(i >> 1) * 2 + b]++;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Records a coded NEWMV or NEW4X4 vector (its difference to {@code best}) for the probability choice. */
+  void countMv(int mv, int best) {
+    MvCosts.count(mvCounts, mv, best);
   }
 
   private void putBlock(int mb, int b, short[] q, int off, int eob) {

@@ -196,6 +196,9 @@ final class FrameEncoder {
   private Encoded finish(DecoderSnapshot before, HeaderSpec spec, boolean chooseAll) {
     ProbabilityChoice.macroblockProbs(coder, spec);
     spec.tokens = ProbabilityChoice.tokenUpdate(before.state().coeffProbs(), coder.tokenCounts);
+    spec.mvProbs = ProbabilityChoice.mvUpdate(before.state().mvProbs(), coder.mvCounts);
+    spec.yModeProbs = ProbabilityChoice.modeUpdate(before.state().yModeProbs(), coder.yModeCounts);
+    spec.uvModeProbs = ProbabilityChoice.modeUpdate(before.state().uvModeProbs(), coder.uvModeCounts);
     FrameHeader h = spec.build();
     coder.fb.header(h);
     byte[] bytes = FrameWriter.write(coder.fb);

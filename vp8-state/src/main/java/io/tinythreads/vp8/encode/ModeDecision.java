@@ -168,6 +168,9 @@ final class ModeDecision {
         best.mode = bestMode;
       }
     }
+    if (bestMode == Tables.NEWMV) {
+      c.countMv(bestMv, n.best);
+    }
     c.commit(mb, bestRef, bestMode, bestMv, best, bestC, 0, null, null, null);
   }
 

@@ -61,6 +61,46 @@ final class MvCosts {
     return row[(dr >> 1) + MAX] + col[(dc >> 1) + MAX];
   }
 
+  /**
+   * Adds the bools that coding {@code mv - best} writes to {@code counts} ({@code [2i]} zeros and
+   * {@code [2i+1]} ones of motion vector probability {@code i}, row component first).
+   */
+  static void count(long[] counts, int mv, int best) {
+    int dr = (short) (mvRow(mv) - mvRow(best)) >> 1;
+    int dc = (short) (mvCol(mv) - mvCol(best)) >> 1;
+    countComponent(counts, dr, 0);
+    countComponent(counts, dc, Tables.MV_PROBS_PER_COMPONENT);
+  }
+
+  private static void countComponent(long[] counts, int v, int off) {
+    int x = Math.abs(v);
+    if (x < 8) {
+      counts[2 * (off + Tables.MVP_IS_SHORT)]++;
+      // small_mvtree: {2, 8, 4, 6, -0, -1, -2, -3, 10, 12, -4, -5, -6, -7}, nodes at MVP_SHORT + i/2.
+      int b2 = (x >> 2) & 1;
+      int b1 = (x >> 1) & 1;
+      int b0 = x & 1;
+      counts[2 * (off + Tables.MVP_SHORT) + b2]++;
+      counts[2 * (off + Tables.MVP_SHORT + (b2 == 0 ? 1 : 4)) + b1]++;
+      counts[2 * (off + Tables.MVP_SHORT + (b2 == 0 ? (b1 == 0 ? 2 : 3) : (b1 == 0 ? 5 : 6))) + b0]++;
+      if (x == 0) {
+        return;
+      }
+    } else {
+      counts[2 * (off + Tables.MVP_IS_SHORT) + 1]++;
+      for (int i = 0; i < 3; i++) {
+        counts[2 * (off + Tables.MVP_BITS + i) + ((x >> i) & 1)]++;
+      }
+      for (int i = Tables.MV_LONG_BITS - 1; i > 3; i--) {
+        counts[2 * (off + Tables.MVP_BITS + i) + ((x >> i) & 1)]++;
+      }
+      if ((x & 0xFFF0) != 0) {
+        counts[2 * (off + Tables.MVP_BITS + 3) + ((x >> 3) & 1)]++;
+      }
+    }
+    counts[2 * (off + Tables.MVP_SIGN) + (v < 0 ? 1 : 0)]++;
+  }
+
   /** Cost of a difference given directly in quarter pixels (both within -1023..1023). */
   int costQ(int drq, int dcq) {
     return row[drq + MAX] + col[dcq + MAX];

@@ -1,7 +1,11 @@
 package io.tinythreads.vp8.encode;
 
+import io.tinythreads.vp8.header.MvProbUpdate;
 import io.tinythreads.vp8.header.Tables;
 import io.tinythreads.vp8.header.TokenProbUpdate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Chooses a frame's probabilities from what it actually codes (libvpx vp8/encoder/bitstream.c
@@ -67,5 +71,58 @@ final class ProbabilityChoice {
       }
     }
     return TokenProbUpdate.of(raw);
+  }
+
+  /**
+   * The motion vector probability update (RFC 6386 section 17.2) for the coded differences
+   * {@code counts} against {@code old}: a probability is updated when the 7-bit value closest to
+   * its count-optimal probability saves more than the value and the change in its flag's cost
+   * (libvpx vp8_write_mvprobs).
+   */
+  static MvProbUpdate mvUpdate(byte[] old, long[] counts) {
+    int[] raw = new int[MvProbUpdate.COUNT];
+    for (int i = 0; i < raw.length; i++) {
+      raw[i] = -1;
+      long zeros = counts[2 * i];
+      long ones = counts[2 * i + 1];
+      if (zeros + ones == 0) {
+        continue;
+      }
+      int p = old[i] & 0xFF;
+      // Representable probabilities are 1 and the even values 2..254.
+      int np = Costs.optimalProb(zeros, ones) & ~1;
+      if (np == 0) {
+        np = 1;
+      }
+      if (np == p) {
+        continue;
+      }
+      int upd = Tables.mvUpdateProb(i);
+      long savings = Costs.branch(zeros, ones, p) - Costs.branch(zeros, ones, np)
+          - (7 * 256 + Costs.one(upd) - Costs.zero(upd));
+      if (savings > 0) {
+        raw[i] = np >> 1;
+      }
+    }
+    return MvProbUpdate.of(raw);
+  }
+
+  /**
+   * New interframe mode probabilities (4 luma or 3 chroma, RFC 6386 section 16.1) when coding
+   * them as 8-bit values pays for itself against {@code old}, else empty.
+   */
+  static Optional<List<Integer>> modeUpdate(byte[] old, long[] counts) {
+    long oldCost = 0;
+    long newCost = 8 * 256 * old.length;
+    List<Integer> probs = new ArrayList<>(old.length);
+    for (int i = 0; i < old.length; i++) {
+      long zeros = counts[2 * i];
+      long ones = counts[2 * i + 1];
+      int np = Costs.optimalProb(zeros, ones);
+      probs.add(np);
+      oldCost += Costs.branch(zeros, ones, old[i] & 0xFF);
+      newCost += Costs.branch(zeros, ones, np);
+    }
+    return newCost < oldCost ? Optional.of(probs) : Optional.empty();
   }
 }

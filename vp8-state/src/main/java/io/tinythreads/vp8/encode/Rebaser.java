@@ -73,6 +73,11 @@ final class Rebaser {
         c.codeLuma(mb, l, boost, c.trellisEnabled);
         c.codeChroma(mb, ch, boost, c.trellisEnabled);
         refine.residual(mb, Tables.SPLITMV, l, ch, 0);
+        for (int j = 0; j < Tables.splitCount(part); j++) {
+          if (subRefs[j] == Tables.NEW4X4) {
+            c.countMv(partMvs[j], c.census.best);
+          }
+        }
         c.commit(mb, ref, Tables.SPLITMV, 0, l, ch, part, subRefs, partMvs, vecs);
         return;
       }
@@ -99,6 +104,9 @@ final class Rebaser {
     c.codeLuma(mb, l, boost, c.trellisEnabled);
     c.codeChroma(mb, ch, boost, c.trellisEnabled);
     refine.residual(mb, mode, l, ch, n.modeCost(mode));
+    if (mode == Tables.NEWMV) {
+      c.countMv(mv, n.best);
+    }
     c.commit(mb, ref, mode, mv, l, ch, 0, null, null, null);
   }
 
