@@ -41,6 +41,7 @@ import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,8 +64,10 @@ import org.slf4j.LoggerFactory;
  * <p>Two passes are real two-pass: the first pass runs with AV_CODEC_FLAG_PASS1 and its
  * {@code stats_out} (base64 first-pass stats) feeds the second pass's {@code stats_in}.
  *
- * <p>Deterministic: libvpx is deterministic for a given input, settings and thread count, and
- * nothing here depends on time or randomness. Instances are stateless and thread-safe.
+ * <p>Deterministic: libvpx is deterministic for a given input, settings and thread count once
+ * its tune=ssim out-of-bounds read is neutralised ({@link AboveContextGuard}: without it the bytes
+ * depended on what the native heap held before the encode), and nothing here depends on time or
+ * randomness. Instances are stateless and thread-safe.
  */
 public final class LibvpxEncoder implements Vp8ChunkEncoder {
   private static final Logger LOG = LoggerFactory.getLogger(LibvpxEncoder.class);
@@ -213,6 +216,10 @@ public final class LibvpxEncoder implements Vp8ChunkEncoder {
       if (r < 0) {
         throw new MediaException(raw + ": cannot open libvpx (" + s.vpxencFlags() + "): " + Ffmpeg.err(r));
       }
+      // libvpx reads 9 bytes past its above-context row with tune=ssim (see AboveContextGuard);
+      // the first pass never runs that code, so only the encoding passes need the guard.
+      long guard = s.tuneSsim() && pass != Pass.FIRST
+          ? AboveContextGuard.install(ctx, h.width(), h.height(), raw) : 0;
       int w = h.width();
       int hh = h.height();
       int cw = (w + 1) / 2;
@@ -247,6 +254,9 @@ public final class LibvpxEncoder implements Vp8ChunkEncoder {
         throw new MediaException(raw + ": cannot flush libvpx: " + Ffmpeg.err(r));
       }
       drain(ctx, pkt, sink, lastPts, raw, frames);
+      if (guard != 0) {
+        AboveContextGuard.verifyStillInstalled(ctx, guard, raw);
+      }
       if (pass == Pass.FIRST) {
         BytePointer out = ctx.stats_out();
         if (out == null || out.isNull()) {
@@ -369,17 +379,199 @@ public final class LibvpxEncoder implements Vp8ChunkEncoder {
     }
   }
 
-  private static void set(org.bytedeco.javacpp.Pointer priv, String name, String value, Path raw) {
+  private static void set(Pointer priv, String name, String value, Path raw) {
     int r = av_opt_set(priv, name, value, 0);
     if (r < 0) {
       throw new MediaException(raw + ": libvpx option " + name + "=" + value + " rejected: " + Ffmpeg.err(r));
     }
   }
 
-  private static void setInt(org.bytedeco.javacpp.Pointer priv, String name, long value, Path raw) {
+  private static void setInt(Pointer priv, String name, long value, Path raw) {
     int r = av_opt_set_int(priv, name, value, 0);
     if (r < 0) {
       throw new MediaException(raw + ": libvpx option " + name + "=" + value + " rejected: " + Ffmpeg.err(r));
+    }
+  }
+
+  /**
+   * Works around an out-of-bounds read in libvpx's VP8 encoder that made {@code --tune=ssim}
+   * encodes depend on the contents of unrelated heap memory.
+   *
+   * <p>The bug (libvpx v1.15.2, still present upstream): with tune=ssim, {@code vp8_encode_frame}
+   * first calls {@code build_activity_map} (vp8/encoder/encodeframe.c), which measures every
+   * macroblock with {@code vp8_encode_intra}. When coefficient optimisation is on (good/best
+   * deadline at cpu-used 0, the ExCamera settings) that runs the trellis {@code vp8_optimize_mby}
+   * (encodemb.c), which copies 9 bytes of entropy context from {@code xd->above_context}. Nothing
+   * in build_activity_map sets that pointer: it still holds the value the previous
+   * {@code encode_mb_row} left behind, one past the end of {@code cm->above_context} (an array of
+   * {@code mb_cols} 9-byte ENTROPY_CONTEXT_PLANES, allocated in alloccommon.c). From the second
+   * frame on, every activity measurement therefore reads the 9 bytes after that array: malloc
+   * slack whose contents are whatever the heap held before (for widths where the slack is shorter
+   * than 9 bytes, e.g. 1280, the last byte is the next heap block's size field). They are added
+   * into the token-cost context ({@code VP8_COMBINEENTROPYCONTEXTS} is a plain sum), so nonzero
+   * garbage indexes {@code token_costs} out of bounds, changes the activity map and with it the
+   * per-macroblock rate-distortion weights. A fresh process usually has zeros there, a long-lived JVM does not.
+   * Valgrind on vpxenc 1.15.2 (and on Bytedeco's own ffmpeg binary) shows exactly these reads and
+   * nothing else; with a zeroed extra context slot it reports no errors and the bytes equal those
+   * of a fresh vpxenc run.
+   *
+   * <p>The fix: right after the encoder is opened, replace libvpx's above-context row by one of
+   * our own with a zeroed 9-byte slot after it, so the stray read always sees zeros, which is what
+   * vpxenc computes in a clean process. The new row is allocated the way {@code vpx_memalign}
+   * allocates (16-byte aligned, the malloc() pointer stored in the 8 bytes before it), so libvpx's
+   * own {@code vpx_free} releases it when the context is freed; the old row is freed here. The
+   * encoder has encoded nothing yet, so nothing else points into the old row.
+   *
+   * <p>This needs the private layouts of FFmpeg's VPxEncoderContext and libvpx's encoder. The
+   * offsets were computed with {@code offsetof} against the libvpx v1.15.2 headers, configured as
+   * Bytedeco builds it ({@code --enable-static --enable-pic --target=x86_64-linux-gcc}, the build
+   * string recorded in its libavcodec). Before writing anything, {@link #install} checks the
+   * encoder's version string and a set of values it knows independently (frame size in two
+   * structs, macroblock counts, the mode-info pointers, the tuning, vpx_memalign's header), and
+   * refuses with a {@link MediaException} if any differs: a different libvpx build must be
+   * re-measured, not guessed at (compile a scratch C program printing {@code offsetof} of the
+   * fields named next to each constant against that build's headers and vpx_config.h).
+   * tune=psnr never runs the faulty code and needs none of this.
+   */
+  static final class AboveContextGuard {
+    /** The only libvpx build whose layout the offsets below describe. */
+    static final String KNOWN_ENCODER = "WebM Project VP8 Encoder v1.15.2";
+
+    // FFmpeg libavcodec/libvpxenc.c: struct VPxEncoderContext { AVClass *class; struct vpx_codec_ctx encoder; ...
+    private static final long FF_ENCODER = 8;
+    // vpx/vpx_codec.h: struct vpx_codec_ctx (public ABI)
+    private static final long CTX_NAME = 0;
+    private static final long CTX_CONFIG_ENC = 40;
+    private static final long CTX_PRIV = 48;
+    // vp8/vp8_cx_iface.c: struct vpx_codec_alg_priv
+    private static final long ALG_CFG = 216;
+    private static final long ALG_VP8_CFG_TUNING = 720 + 44;
+    private static final long ALG_CPI = 1272;
+    // vpx/vpx_encoder.h: vpx_codec_enc_cfg_t (public ABI)
+    private static final long CFG_G_W = 12;
+    private static final long CFG_G_H = 16;
+    // vp8/encoder/onyx_int.h: VP8_COMP
+    private static final long CPI_XD_ABOVE_CONTEXT = 73728 + 4224 + 3952; // mb.e_mbd.above_context
+    private static final long CPI_OXCF_TUNING = 117976 + 248;
+    private static final long CPI_COMMON = 108768;
+    // vp8/common/onyxc_int.h: VP8_COMMON
+    private static final long CM_WIDTH = 1840;
+    private static final long CM_HEIGHT = 1844;
+    private static final long CM_MBS = 3056;
+    private static final long CM_MB_ROWS = 3060;
+    private static final long CM_MB_COLS = 3064;
+    private static final long CM_MODE_INFO_STRIDE = 3068;
+    private static final long CM_MIP = 3112;
+    private static final long CM_MI = 3120;
+    private static final long CM_ABOVE_CONTEXT = 6552;
+    private static final long MODE_INFO_SIZE = 76;
+    /** sizeof(ENTROPY_CONTEXT_PLANES): y[4], u[2], v[2], y2. */
+    static final int CONTEXT_PLANES_SIZE = 9;
+    private static final int VP8_TUNE_SSIM = 1;
+
+    private AboveContextGuard() {}
+
+    /**
+     * Replaces the encoder's above-context row by one followed by a zeroed context slot. Call
+     * after avcodec_open2 and before the first frame. Returns the new row's address.
+     *
+     * @throws MediaException if the encoder is not the libvpx build the layout was measured on
+     */
+    static long install(AVCodecContext ctx, int width, int height, Path raw) {
+      String os = System.getProperty("os.name");
+      String arch = System.getProperty("os.arch");
+      if (!os.startsWith("Linux") || !("amd64".equals(arch) || "x86_64".equals(arch))) {
+        throw refuse(raw, "layout measured on linux x86-64 only, this is " + os + " " + arch);
+      }
+      Pointer privData = ctx.priv_data();
+      if (privData == null || privData.isNull()) {
+        throw refuse(raw, "no encoder private data");
+      }
+      long enc = privData.address() + FF_ENCODER;
+      long alg = word(enc + CTX_PRIV);
+      // The public config pointer points at the copy inside the private struct (vp8e_init):
+      // checked before anything is dereferenced through alg.
+      if (alg == 0 || word(enc + CTX_CONFIG_ENC) != alg + ALG_CFG) {
+        throw refuse(raw, "vpx_codec_ctx does not point at vp8's private config");
+      }
+      long name = word(enc + CTX_NAME);
+      String encoder = name == 0 ? "" : at(name).getString();
+      if (!KNOWN_ENCODER.equals(encoder)) {
+        throw refuse(raw, "encoder is \"" + encoder + "\", layout known for \"" + KNOWN_ENCODER + "\" only");
+      }
+      int cols = (width + 15) / 16;
+      int rows = (height + 15) / 16;
+      long cpi = word(alg + ALG_CPI);
+      if (i32(alg + ALG_CFG + CFG_G_W) != width || i32(alg + ALG_CFG + CFG_G_H) != height
+          || i32(alg + ALG_VP8_CFG_TUNING) != VP8_TUNE_SSIM || cpi == 0) {
+        throw refuse(raw, "vp8 private config does not match (size or tuning)");
+      }
+      long cm = cpi + CPI_COMMON;
+      long above = word(cm + CM_ABOVE_CONTEXT);
+      if (i32(cm + CM_WIDTH) != width || i32(cm + CM_HEIGHT) != height || i32(cm + CM_MB_ROWS) != rows
+          || i32(cm + CM_MB_COLS) != cols || i32(cm + CM_MBS) != rows * cols
+          || i32(cm + CM_MODE_INFO_STRIDE) != cols + 1
+          || word(cm + CM_MI) - word(cm + CM_MIP) != (cols + 2) * MODE_INFO_SIZE
+          || i32(cpi + CPI_OXCF_TUNING) != VP8_TUNE_SSIM) {
+        throw refuse(raw, "VP8_COMP/VP8_COMMON fields do not match");
+      }
+      if (word(cpi + CPI_XD_ABOVE_CONTEXT) != 0) {
+        throw refuse(raw, "the encoder has already used its above-context row");
+      }
+      // vpx_memalign stores malloc()'s pointer in the 8 bytes before the aligned block, which lies
+      // 8..23 bytes after it (vpx_mem.c: align_addr(addr + ADDRESS_STORAGE_SIZE, align)).
+      long oldMalloc = above == 0 || (above & 15) != 0 ? 0 : word(above - 8);
+      if (oldMalloc == 0 || above - oldMalloc < 8 || above - oldMalloc > 23) {
+        throw refuse(raw, "above_context is not a vpx_memalign block");
+      }
+
+      long rowBytes = (long) cols * CONTEXT_PLANES_SIZE;
+      long bytes = rowBytes + CONTEXT_PLANES_SIZE; // the row plus the slot libvpx reads after it
+      Pointer block = Pointer.malloc(bytes + 15 + 8);
+      if (block == null || block.isNull()) {
+        throw new MediaException(raw + ": out of native memory for libvpx's above-context row");
+      }
+      long row = (block.address() + 8 + 15) & ~15L;
+      at(row - 8).putLong(0, block.address());
+      Pointer.memset(at(row), 0, bytes);
+      at(cm + CM_ABOVE_CONTEXT).putLong(0, row);
+      Pointer.free(at(oldMalloc));
+      return row;
+    }
+
+    /**
+     * Checks that libvpx still uses the row from {@link #install} (it would only reallocate on an
+     * internal resize, which these settings never enable). Call before the context is freed.
+     */
+    static void verifyStillInstalled(AVCodecContext ctx, long row, Path raw) {
+      long alg = word(ctx.priv_data().address() + FF_ENCODER + CTX_PRIV);
+      long cpi = word(alg + ALG_CPI);
+      if (word(cpi + CPI_COMMON + CM_ABOVE_CONTEXT) != row) {
+        throw new MediaException(raw + ": libvpx reallocated its above-context row during the encode;"
+            + " the tune=ssim activity map may have read uninitialised memory, so the bytes are not reproducible");
+      }
+    }
+
+    private static MediaException refuse(Path raw, String why) {
+      return new MediaException(raw + ": cannot make libvpx's tune=ssim encode deterministic (" + why + "). libvpx's"
+          + " activity map reads past its above-context row (see LibvpxEncoder.AboveContextGuard); re-measure the"
+          + " layout for this build, or encode with tune=psnr, which does not run that code");
+    }
+
+    private static BytePointer at(long addr) {
+      return new BytePointer() {
+        {
+          address = addr;
+        }
+      };
+    }
+
+    private static long word(long addr) {
+      return at(addr).getLong(0);
+    }
+
+    private static int i32(long addr) {
+      return at(addr).getInt(0);
     }
   }
 }
