@@ -16,14 +16,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Whole jobs: real coordinator, real workers (threads and processes) over loopback gRPC, real
- * libvpx, output checked with vpxdec.
+ * Whole independent-pipeline jobs (ExCamera[N,1]): real coordinator, real workers (threads and
+ * processes) over loopback gRPC, real libvpx, output checked with vpxdec. The xc pipeline has
+ * {@link XcJobTest}.
  */
 class EndToEndTest {
   static final String INPUT = "demo:testsrc2,size=176x144,frames=30";
 
   @TempDir
   Path tmp;
+
+  static io.tinythreads.proto.JobSpec.Builder independent(String input, Path out, int n) {
+    return Harness.demo(input, out, n).setPipeline(io.tinythreads.proto.Pipeline.PIPELINE_INDEPENDENT);
+  }
 
   /** Keyframe positions (global frame numbers) in an IVF, and its frame count. */
   static List<Long> keyframePts(Path ivf) throws Exception {
@@ -59,8 +64,8 @@ class EndToEndTest {
     try (Harness h = new Harness(tmp, LauncherKind.LAUNCHER_THREAD, JobHooks.NONE)) {
       Path a = tmp.resolve("a.ivf");
       Path b = tmp.resolve("b.ivf");
-      checkOutput(h.run(Harness.demo(INPUT, a, 10).build(), Duration.ofSeconds(90)), a);
-      checkOutput(h.run(Harness.demo(INPUT, b, 10).setWorkers(1).build(), Duration.ofSeconds(90)), b);
+      checkOutput(h.run(independent(INPUT, a, 10).build(), Duration.ofSeconds(90)), a);
+      checkOutput(h.run(independent(INPUT, b, 10).setWorkers(1).build(), Duration.ofSeconds(90)), b);
       // Intermediates of a finished job are removed.
       Path jobs = tmp.resolve("work/blobs/jobs");
       if (Files.exists(jobs)) {
@@ -77,14 +82,14 @@ class EndToEndTest {
     Path first = tmp.resolve("first.ivf");
     Path second = tmp.resolve("second.ivf");
     try (Harness h = new Harness(tmp, LauncherKind.LAUNCHER_PROCESS, JobHooks.NONE)) {
-      Job job = h.run(Harness.demo(INPUT, first, 10).setWorkers(2).build(), Duration.ofSeconds(120));
+      Job job = h.run(independent(INPUT, first, 10).setWorkers(2).build(), Duration.ofSeconds(120));
       checkOutput(job, first);
       assertThat(job.getSpec().getLauncher()).isEqualTo(LauncherKind.LAUNCHER_PROCESS);
       // Each worker process wrote its own log.
       try (var s = Files.walk(tmp.resolve("work/logs"))) {
         assertThat(s.filter(p -> p.toString().endsWith(".log")).count()).isEqualTo(3);
       }
-      checkOutput(h.run(Harness.demo(INPUT, second, 10).setWorkers(2).build(), Duration.ofSeconds(120)), second);
+      checkOutput(h.run(independent(INPUT, second, 10).setWorkers(2).build(), Duration.ofSeconds(120)), second);
     }
     assertThat(Harness.sha256(second)).as("same input and settings, same bytes").isEqualTo(Harness.sha256(first));
   }
@@ -93,7 +98,7 @@ class EndToEndTest {
   void webmOutputPlays() throws Exception {
     Path out = tmp.resolve("out.webm");
     try (Harness h = new Harness(tmp, LauncherKind.LAUNCHER_THREAD, JobHooks.NONE)) {
-      Job job = h.run(Harness.demo(INPUT, out, 10).build(), Duration.ofSeconds(90));
+      Job job = h.run(independent(INPUT, out, 10).build(), Duration.ofSeconds(90));
       assertThat(job.getState()).as("%s", job.getError()).isEqualTo(Job.State.SUCCEEDED);
       assertThat(job.getResult().getKeyframes()).isEqualTo(3);
     }

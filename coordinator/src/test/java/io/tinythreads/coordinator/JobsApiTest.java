@@ -172,9 +172,11 @@ class JobsApiTest {
     assertThat(op.getDone()).isFalse();
     assertThat(op.getMetadata().is(JobProgress.class)).isTrue();
     Job job = h.get(Harness.jobName(op));
-    assertThat(job.getSpec().getPipeline()).isEqualTo(Pipeline.PIPELINE_INDEPENDENT);
-    assertThat(job.getSpec().getFramesPerChunk()).isEqualTo(24);
-    assertThat(job.getSpec().getChunksPerBatch()).isEqualTo(1);
+    // ExCamera[6,16] is the default.
+    assertThat(job.getSpec().getPipeline()).isEqualTo(Pipeline.PIPELINE_XC);
+    assertThat(job.getSpec().getFramesPerChunk()).isEqualTo(6);
+    assertThat(job.getSpec().getChunksPerBatch()).isEqualTo(16);
+    assertThat(job.getSpec().getSettings().getKfQWeight()).isEqualTo(0.75);
     assertThat(job.getSpec().getMaxAttemptsPerChunk()).isEqualTo(3);
     assertThat(job.getSpec().getSettings().getCqLevel()).isEqualTo(32);
     assertThat(job.getSpec().getSettings().getPasses()).isEqualTo(2);
@@ -184,6 +186,7 @@ class JobsApiTest {
     Job end = events.getLast().getJob();
     assertThat(end.getState()).as("%s", end.getError()).isEqualTo(Job.State.SUCCEEDED);
     assertThat(JobsService.operation(end).getResponse().unpack(Job.class).getResult().getFrames()).isEqualTo(12);
+    assertThat(end.getResult().getKeyframes()).as("12 frames are one batch").isEqualTo(1);
     assertThat(out).exists();
   }
 
@@ -242,20 +245,23 @@ class JobsApiTest {
   }
 
   /**
-   * Until the re-encoder lands, workers answer the xc stages (DumpState...) with UNSUPPORTED: the
-   * job must fail at once (no retries) with a reason naming the chunk and the stage. Replace this
-   * test with an xc end-to-end test when the worker implements them.
+   * ExCamera[4,2] on 12 frames: chunks 0+1 form a batch, chunk 2 a batch of its own, so the output
+   * has exactly two key frames (frames 0 and 8) and plays in vpxdec; intermediates are removed.
    */
   @Test
-  void xcPipelineFailsClearlyWhileWorkersCannotRunItsStages() throws Exception {
+  void xcJobHasOneKeyframePerBatch() throws Exception {
     Path out = tmp.resolve("xc.ivf");
-    Job job = h.run(Harness.demo(SMALL, out, 6).setPipeline(Pipeline.PIPELINE_XC).setChunksPerBatch(2).build(),
+    Job job = h.run(Harness.demo(SMALL, out, 4).setPipeline(Pipeline.PIPELINE_XC).setChunksPerBatch(2).build(),
         Duration.ofSeconds(60));
-    assertThat(job.getState()).isEqualTo(Job.State.FAILED);
-    assertThat(job.getError().getCode()).isEqualTo(com.google.rpc.Code.UNIMPLEMENTED_VALUE);
-    assertThat(job.getError().getMessage()).matches("chunk \\d failed: dump-state: .*").contains("DumpState");
+    assertThat(job.getState()).as("%s", job.getError()).isEqualTo(Job.State.SUCCEEDED);
+    assertThat(job.getResult().getFrames()).isEqualTo(12);
+    assertThat(job.getResult().getKeyframes()).isEqualTo(2);
+    assertThat(EndToEndTest.keyframePts(out)).containsExactly(0L, 8L);
+    assertThat(Harness.vpxdecFrames(out)).isEqualTo(12);
+    assertThat(job.getProgress().getChunksDone()).isEqualTo(3);
     assertThat(job.getProgress().getWorkerRetries()).isZero();
-    assertThat(out).doesNotExist();
+    Path blobs = tmp.resolve("work/blobs/jobs").resolve(job.getName().substring("jobs/".length()));
+    assertThat(blobs).doesNotExist();
   }
 
   @Test

@@ -10,6 +10,8 @@ import io.tinythreads.coordinator.launch.WorkerHandle;
 import io.tinythreads.fsm.BlobKeys;
 import io.tinythreads.fsm.ChunkContext;
 import io.tinythreads.fsm.Cmd;
+import io.tinythreads.fsm.PeerActivity;
+import io.tinythreads.fsm.Peers;
 import io.tinythreads.fsm.PipelineDef;
 import io.tinythreads.fsm.Pipelines;
 import io.tinythreads.fsm.ProtoEvents;
@@ -37,11 +39,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -96,7 +99,6 @@ final class JobRun {
   private JobResult result;
   private Timestamp endTime;
   private final List<ChunkRun> chunks = new ArrayList<>();
-  private final Deque<ChunkRun> ready = new ArrayDeque<>();
   private boolean ingestDone;
   private long framesIngested;
   private int running;
@@ -113,10 +115,20 @@ final class JobRun {
   /** One chunk and its attempts. */
   private static final class ChunkRun {
     ChunkSpec spec;
+    /** Workers launched for this chunk (the next one's attempt number). */
     int attempts;
+    /** Attempts that failed; parked workers do not count (they stopped through no fault of theirs). */
+    int failures;
     Attempt current;
     boolean done;
-    boolean queued;
+    /** Whether the chunk may be launched: it is stored, and it is known whether it ends its batch. */
+    boolean known;
+    /** This chunk's artifacts in the blob store, as far as the coordinator knows (refreshed at launch). */
+    final Set<Artifact> stored = EnumSet.noneOf(Artifact.class);
+    /** State hashes its workers reported (END_STATE from DumpState, FINAL_STATE from Rebase). */
+    final Map<Artifact, Long> hashes = new EnumMap<>(Artifact.class);
+    /** The activity this chunk's successor was last told about. */
+    PeerActivity told = PeerActivity.IDLE;
     WorkerState.Failed lastFailure;
 
     ChunkRun(ChunkSpec spec) {
@@ -127,6 +139,20 @@ final class JobRun {
       return spec.getIndex();
     }
   }
+
+  /**
+   * Which launchable chunk gets the next free worker slot. Chunks that ran before (a retry, or a
+   * parked chunk whose predecessor has moved on) go first, in chunk order: they are the serial
+   * chain, and everything after them waits on them. Fresh chunks then start by position in batch,
+   * batch heads of every batch first (excamera-notes 3.4, "assign the earliest workers to the
+   * chain heads"), so a chunk's predecessor is always launched before it and the chain is never
+   * starved by the parallel work behind it.
+   */
+  private static final Comparator<ChunkRun> LAUNCH_ORDER = Comparator
+      .comparing((ChunkRun c) -> c.attempts == 0)
+      .thenComparingInt(c -> c.attempts > 0 ? c.index() : c.spec.getPositionInBatch())
+      .thenComparingInt(c -> c.spec.getBatch())
+      .thenComparingInt(ChunkRun::index);
 
   /** One worker working on a chunk. */
   private static final class Attempt {
@@ -304,7 +330,9 @@ final class JobRun {
         .setPositionInBatch(index % x)
         .setLastInBatch(index % x == x - 1)
         .build();
-    chunks.add(new ChunkRun(cs));
+    ChunkRun c = new ChunkRun(cs);
+    c.stored.add(Artifact.ARTIFACT_RAW_CHUNK);
+    chunks.add(c);
     enqueueLaunchable();
     publish("");
   }
@@ -342,41 +370,138 @@ final class JobRun {
   }
 
   /**
-   * Queues every stored chunk that can start. An xc chunk must know whether it is the last of its
+   * Marks every stored chunk that may start. An xc chunk must know whether it is the last of its
    * batch (it then sends no state on), so it waits until its successor is stored or ingest ended.
    */
   private void enqueueLaunchable() {
     for (ChunkRun c : chunks) {
-      if (c.done || c.queued || c.current != null || c.attempts > 0) {
-        continue;
-      }
-      boolean known = !pipeline.needsRendezvous() || ingestDone || c.index() + 1 < chunks.size()
-          || c.spec.getLastInBatch();
-      if (known) {
-        c.queued = true;
-        ready.addLast(c);
+      if (!c.known) {
+        c.known = !pipeline.needsRendezvous() || ingestDone || c.index() + 1 < chunks.size()
+            || c.spec.getLastInBatch();
       }
     }
     maybeLaunch();
   }
 
+  /**
+   * Fills free worker slots with the launchable chunks in {@link #LAUNCH_ORDER}. A chunk is
+   * launchable if a worker would get something done before it has to wait for its predecessor
+   * ({@link WorkerFsm#worthLaunching}); workers wait only on live predecessors (the FSM parks
+   * them otherwise), and every predecessor is launched before its successor, so the workers that
+   * hold slots while waiting always wait on a chain that ends in a worker making progress: the job
+   * cannot deadlock, even with one worker.
+   */
   private void maybeLaunch() {
-    while (!terminal(state) && running < spec.getWorkers() && !ready.isEmpty()) {
-      ChunkRun c = ready.pollFirst();
-      c.queued = false;
-      launch(c);
+    while (!terminal(state) && running < spec.getWorkers()) {
+      ChunkRun next = null;
+      for (ChunkRun c : chunks) {
+        if (c.done || c.current != null || !c.known || next != null && LAUNCH_ORDER.compare(c, next) >= 0) {
+          continue;
+        }
+        if (WorkerFsm.worthLaunching(context(c), c.stored, peersOf(c))) {
+          next = c;
+        }
+      }
+      if (next == null) {
+        return;
+      }
+      launch(next);
+    }
+  }
+
+  private ChunkContext context(ChunkRun c) {
+    return new ChunkContext(id, pipeline, video, c.spec, spec.getSettings(), settings.blobs().uri(),
+        settings.rendezvousAddress());
+  }
+
+  /** The chunk before {@code c} in its batch, or null for a batch head. */
+  private ChunkRun predecessor(ChunkRun c) {
+    return c.spec.getPositionInBatch() > 0 && c.index() > 0 ? chunks.get(c.index() - 1) : null;
+  }
+
+  /** The chunk after {@code c} in its batch, or null. */
+  private ChunkRun successor(ChunkRun c) {
+    if (c.index() + 1 >= chunks.size()) {
+      return null;
+    }
+    ChunkRun next = chunks.get(c.index() + 1);
+    return next.spec.getPositionInBatch() > 0 ? next : null;
+  }
+
+  /** What {@code c}'s predecessor has stored (with the hashes it reported) and is doing. */
+  private Peers peersOf(ChunkRun c) {
+    ChunkRun p = predecessor(c);
+    if (p == null) {
+      return Peers.none();
+    }
+    Map<Artifact, Long> m = new EnumMap<>(Artifact.class);
+    for (Artifact a : p.stored) {
+      m.put(a, p.hashes.getOrDefault(a, 0L));
+    }
+    return new Peers(m, activity(p));
+  }
+
+  private static PeerActivity activity(ChunkRun c) {
+    Attempt a = c.current;
+    if (a == null || a.state.terminal()) {
+      return PeerActivity.IDLE;
+    }
+    return a.state instanceof WorkerState.Running r && r.current().kind() == StageKind.REBASE
+        ? PeerActivity.REBASING : PeerActivity.ACTIVE;
+  }
+
+  /** Tells {@code c}'s successor (if it has a worker) that {@code c}'s activity changed. */
+  private void propagate(ChunkRun c) {
+    ChunkRun next = successor(c);
+    if (next == null) {
+      return;
+    }
+    PeerActivity now = activity(c);
+    if (now == c.told) {
+      return;
+    }
+    c.told = now;
+    if (next.current != null && !next.current.state.terminal()) {
+      step(next, next.current, new WorkerEvent.PeerStatus(now, now()));
+    }
+    // A parked successor may be launchable now (its predecessor is rebasing).
+    maybeLaunch();
+  }
+
+  /** Records that {@code c} stored {@code art} and tells its successor's worker, if any. */
+  private void noteStored(ChunkRun c, Artifact art) {
+    c.stored.add(art);
+    ChunkRun next = successor(c);
+    if (next != null && next.current != null && !next.current.state.terminal()) {
+      step(next, next.current, new WorkerEvent.PeerStored(art, c.hashes.getOrDefault(art, 0L), now()));
+    }
+  }
+
+  /** Brings {@code c.stored} in line with the blob store; tells the successor about anything new. */
+  private void refreshStored(ChunkRun c) {
+    Set<Artifact> found = stored(c.index());
+    c.stored.retainAll(found);
+    for (Artifact a : found) {
+      if (!c.stored.contains(a)) {
+        // Stored by a worker whose result never arrived (it died right after the upload).
+        noteStored(c, a);
+      }
     }
   }
 
   private void launch(ChunkRun c) {
     int attempt = c.attempts++;
     String workerId = id + "-c" + c.index() + "-a" + attempt;
-    ChunkContext ctx = new ChunkContext(id, pipeline, video, c.spec, spec.getSettings(), settings.blobs().uri(),
-        settings.rendezvousAddress());
-    Set<Artifact> mine = stored(c.index());
-    Set<Artifact> predecessor = c.index() > 0 && c.spec.getPositionInBatch() > 0 ? stored(c.index() - 1) : Set.of();
-    Attempt a = new Attempt(attempt, workerId, WorkerFsm.initial(ctx, mine,
-        io.tinythreads.fsm.Peers.of(predecessor, io.tinythreads.fsm.PeerActivity.IDLE), now()));
+    refreshStored(c);
+    ChunkRun pred = predecessor(c);
+    if (pred != null) {
+      refreshStored(pred);
+    }
+    Peers peers = peersOf(c);
+    if (pred != null) {
+      pred.told = peers.activity();
+    }
+    Attempt a = new Attempt(attempt, workerId, WorkerFsm.initial(context(c), c.stored, peers, now()));
     c.current = a;
     running++;
     if (firstLaunchMillis < 0) {
@@ -400,6 +525,7 @@ final class JobRun {
         step(c, a, new WorkerEvent.Disconnected("worker exited with code " + code, now()));
       }
     }));
+    propagate(c);
   }
 
   /** Which of chunk {@code index}'s artifacts are already in the blob store. */
@@ -475,6 +601,7 @@ final class JobRun {
     if (!before.terminal() && a.state.terminal()) {
       attemptEnded(c, a);
     }
+    propagate(c);
   }
 
   private void execute(ChunkRun c, Attempt a, Cmd cmd) {
@@ -489,12 +616,21 @@ final class JobRun {
       }
       case Cmd.StageDone d -> {
         log.debug("job {}: chunk {} {} done in {} ms", id, c.index(), d.stage(), d.elapsedMillis());
-        // Tell the successor in the batch that a blob it may wait for is stored (xc).
-        if (d.stage().kind() == StageKind.UPLOAD && c.index() + 1 < chunks.size()) {
-          ChunkRun next = chunks.get(c.index() + 1);
-          if (next.spec.getPositionInBatch() > 0 && next.current != null && !next.current.state.terminal()) {
-            step(next, next.current, new WorkerEvent.PeerStored(d.stage().artifact(), d.ok().stateHash(), now()));
+        long hash = d.ok().stateHash();
+        if (hash != 0) {
+          // DumpState reports the end state's hash, Rebase the final state's.
+          for (Artifact art : d.stage().produces()) {
+            if (art == Artifact.ARTIFACT_END_STATE || art == Artifact.ARTIFACT_FINAL_STATE) {
+              c.hashes.put(art, hash);
+            }
           }
+        }
+        // Tell the successor in the batch that a blob it may wait for is stored (xc).
+        for (Artifact art : d.stage().stores()) {
+          noteStored(c, art);
+        }
+        if (!d.stage().stores().isEmpty()) {
+          maybeLaunch();
         }
       }
       case Cmd.Hangup h -> {
@@ -522,26 +658,35 @@ final class JobRun {
       case WorkerState.Failed f -> {
         kill(a);
         c.lastFailure = f;
+        c.failures++;
         log.info("job {}: chunk {} attempt {} failed: {} ({})", id, c.index(), a.number, f.reason(), f.code());
         if (terminal(state)) {
           return;
         }
-        if (f.retryable() && c.attempts < spec.getMaxAttemptsPerChunk()) {
+        if (f.retryable() && c.failures < spec.getMaxAttemptsPerChunk()) {
           retries++;
-          c.current = null;
-          c.queued = true;
-          ready.addFirst(c); // retries first: everything after this chunk may depend on it
-          publish("chunk " + c.index() + " retried (attempt " + (c.attempts + 1) + " of " + spec.getMaxAttemptsPerChunk()
+          c.current = null; // launched again first: everything after this chunk may depend on it
+          publish("chunk " + c.index() + " retried (attempt " + (c.failures + 1) + " of " + spec.getMaxAttemptsPerChunk()
               + "): " + f.reason());
           maybeLaunch();
         } else if (f.retryable()) {
-          fail(codeFor(f), "chunk " + c.index() + " failed after " + c.attempts + " attempts: " + f.reason());
+          fail(codeFor(f), "chunk " + c.index() + " failed after " + c.failures + " attempts: " + f.reason());
         } else {
           fail(codeFor(f), "chunk " + c.index() + " failed: " + f.reason());
         }
       }
       case WorkerState.Cancelled x -> kill(a);
-      case WorkerState.Parked x -> kill(a);
+      case WorkerState.Parked p -> {
+        if (p.aborted()) {
+          kill(a);
+        }
+        log.debug("job {}: chunk {} attempt {} parked: {}", id, c.index(), a.number, p.reason());
+        c.current = null; // relaunched once its predecessor has moved on (maybeLaunch)
+        if (!terminal(state)) {
+          publish("");
+          maybeLaunch();
+        }
+      }
       case WorkerState.AwaitingHello x -> throw new IllegalStateException("not terminal");
       case WorkerState.Running x -> throw new IllegalStateException("not terminal");
       case WorkerState.Blocked x -> throw new IllegalStateException("not terminal");
@@ -553,6 +698,7 @@ final class JobRun {
       case WorkerFsm.UNSUPPORTED -> Code.UNIMPLEMENTED;
       case WorkerFsm.DEADLINE, WorkerFsm.NO_HELLO, WorkerFsm.UNRESPONSIVE, WorkerFsm.PEER_WAIT -> Code.DEADLINE_EXCEEDED;
       case "INVALID_INPUT" -> Code.INVALID_ARGUMENT;
+      case "STATE_HASH" -> Code.DATA_LOSS;
       default -> Code.ABORTED;
     };
   }
@@ -647,7 +793,6 @@ final class JobRun {
         step(c, c.current, new WorkerEvent.Cancel(why, now()));
       }
     }
-    ready.clear();
     // If ingest is still running it stops at its next frame and cleans up again after its last write.
     cleanupBlobs();
     if (to == Job.State.FAILED) {

@@ -1,0 +1,155 @@
+package io.tinythreads.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tinythreads.coordinator.job.JobHooks;
+import io.tinythreads.coordinator.launch.WorkerHandle;
+import io.tinythreads.fsm.StageKind;
+import io.tinythreads.proto.Job;
+import io.tinythreads.proto.LauncherKind;
+import io.tinythreads.proto.Pipeline;
+import io.tinythreads.vp8.DecodedFrame;
+import io.tinythreads.vp8.Decoder;
+import io.tinythreads.vp8.io.IvfFrame;
+import io.tinythreads.vp8.io.IvfReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ExCamera[N,x] jobs end to end: real coordinator, real workers, libvpx, the vp8-state re-encoder
+ * and the rendezvous relay. Output checked against vpxdec frame by frame.
+ */
+class XcJobTest {
+  /** 36 frames in 6-frame chunks, 4 chunks per batch: 6 chunks, 2 batches, key frames at 0 and 24. */
+  static final String INPUT = "demo:testsrc2,size=176x144,frames=36";
+
+  @TempDir
+  Path tmp;
+
+  /** The MD5 of every shown frame as vp8-state's decoder sees it, and the key frames' pts. */
+  record Decoded(List<String> md5, List<Long> keyframePts, int hidden) {}
+
+  static Decoded decode(Path ivf) throws Exception {
+    Decoder d = new Decoder();
+    List<String> md5 = new ArrayList<>();
+    List<Long> keys = new ArrayList<>();
+    int hidden = 0;
+    for (IvfFrame f : IvfReader.readAll(ivf)) {
+      if ((f.data()[0] & 1) == 0) {
+        keys.add(f.pts());
+      }
+      DecodedFrame df = d.decode(f.data());
+      if (df.shown()) {
+        md5.add(df.raster().md5Hex());
+      } else {
+        hidden++;
+      }
+    }
+    return new Decoded(md5, keys, hidden);
+  }
+
+  /** vpxdec's MD5 of every shown frame: one output file per frame, so --md5 prints one line each. */
+  static List<String> vpxdecFrameMd5s(Path ivf, Path dir) throws Exception {
+    Files.createDirectories(dir);
+    Harness.ToolResult r = Harness.tool("vpxdec", "--md5", "--i420", "-o", dir.resolve("f-%wx%h-%4.i420").toString(),
+        ivf.toString());
+    assertThat(r.exitCode()).as("vpxdec: %s", r.output()).isZero();
+    List<String> out = new ArrayList<>();
+    for (String line : r.output().split("\n")) {
+      if (line.matches("[0-9a-f]{32}\\s+.*")) {
+        out.add(line.substring(0, 32));
+      }
+    }
+    return out;
+  }
+
+  /** Checks an xc output: frame count, key frames, and that vpxdec decodes it bit-identically to vp8-state. */
+  static Decoded checkXc(Job job, Path out, int frames, List<Long> keyframePts, Path scratch) throws Exception {
+    assertThat(job.getState()).as("job error: %s", job.getError().getMessage()).isEqualTo(Job.State.SUCCEEDED);
+    assertThat(job.getSpec().getPipeline()).isEqualTo(Pipeline.PIPELINE_XC);
+    assertThat(job.getResult().getFrames()).isEqualTo(frames);
+    assertThat(job.getResult().getKeyframes()).isEqualTo(keyframePts.size());
+    Decoded d = decode(out);
+    assertThat(d.keyframePts()).as("one key frame per batch").isEqualTo(keyframePts);
+    assertThat(d.md5()).hasSize(frames);
+    assertThat(vpxdecFrameMd5s(out, scratch)).as("vpxdec decodes what vp8-state decodes, frame by frame")
+        .isEqualTo(d.md5());
+    Harness.ToolResult probe = Harness.tool("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+        "-show_entries", "stream=codec_name,r_frame_rate,nb_read_frames", "-of", "csv=p=0", out.toString());
+    assertThat(probe.output().trim()).isEqualTo("vp8,30/1," + frames);
+    return d;
+  }
+
+  /**
+   * Process workers (byte-exact libvpx), twice: once undisturbed, once with workers killed in the
+   * middle of the chain (mid-rebase, during encode-given-state, and a batch head during
+   * dump-state). The replacements resume from the stored artifacts and the output is the same,
+   * byte for byte.
+   */
+  @Test
+  void killedWorkersAnywhereInTheChainChangeNoByte() throws Exception {
+    Path reference = tmp.resolve("reference.ivf");
+    Path disturbed = tmp.resolve("disturbed.ivf");
+    try (Harness h = new Harness(tmp.resolve("ref"), LauncherKind.LAUNCHER_PROCESS, JobHooks.NONE)) {
+      Job job = h.run(Harness.demo(INPUT, reference, 6).setPipeline(Pipeline.PIPELINE_XC).setChunksPerBatch(4)
+          .setWorkers(3).build(), Duration.ofSeconds(180));
+      checkXc(job, reference, 36, List.of(0L, 24L), tmp.resolve("ref-frames"));
+      assertThat(job.getProgress().getWorkerRetries()).isZero();
+    }
+    // Kill each of these once, shortly after the coordinator sent the stage's command.
+    Set<String> targets = ConcurrentHashMap.newKeySet();
+    targets.addAll(List.of("2/REBASE", "1/ENCODE_GIVEN_STATE", "4/DUMP_STATE"));
+    List<String> killed = java.util.Collections.synchronizedList(new ArrayList<>());
+    ScheduledExecutorService delay = Executors.newSingleThreadScheduledExecutor();
+    JobHooks killer = new JobHooks() {
+      @Override
+      public void stageStarted(String jobId, int chunk, int attempt, StageKind stage, WorkerHandle handle) {
+        String key = chunk + "/" + stage;
+        if (attempt == 0 && targets.remove(key)) {
+          killed.add(key);
+          // Hooks must not block; 150 ms lets the worker get into the command (a rebase waits for
+          // its predecessor's state or is computing by then).
+          delay.schedule(handle::kill, 150, TimeUnit.MILLISECONDS);
+        }
+      }
+    };
+    try (Harness h = new Harness(tmp.resolve("faulty"), LauncherKind.LAUNCHER_PROCESS, killer)) {
+      Job job = h.run(Harness.demo(INPUT, disturbed, 6).setPipeline(Pipeline.PIPELINE_XC).setChunksPerBatch(4)
+          .setWorkers(3).build(), Duration.ofSeconds(180));
+      assertThat(job.getState()).as("%s", job.getError()).isEqualTo(Job.State.SUCCEEDED);
+      assertThat(killed).containsExactlyInAnyOrder("2/REBASE", "1/ENCODE_GIVEN_STATE", "4/DUMP_STATE");
+      assertThat(job.getProgress().getWorkerRetries()).isGreaterThanOrEqualTo(3);
+    } finally {
+      delay.shutdownNow();
+    }
+    assertThat(Harness.sha256(disturbed)).as("same bytes as the undisturbed run").isEqualTo(Harness.sha256(reference));
+  }
+
+  /**
+   * Few workers, long batches (ExCamera's x = 16): the serial chain must never be starved by
+   * workers waiting on it. 17 two-frame chunks: a batch of 16 and a batch of 1.
+   */
+  @Test
+  void oneOrTwoWorkersFinishSixteenChunkBatches() throws Exception {
+    try (Harness h = new Harness(tmp, LauncherKind.LAUNCHER_THREAD, JobHooks.NONE)) {
+      for (int workers : new int[] {1, 2}) {
+        Path out = tmp.resolve("w" + workers + ".ivf");
+        Job job = h.run(Harness.demo("demo:testsrc2,size=176x144,frames=34", out, 2).setPipeline(Pipeline.PIPELINE_XC)
+            .setChunksPerBatch(16).setWorkers(workers).build(), Duration.ofSeconds(180));
+        checkXc(job, out, 34, List.of(0L, 32L), tmp.resolve("frames-" + workers));
+        assertThat(job.getProgress().getChunksDone()).isEqualTo(17);
+        assertThat(job.getProgress().getWorkerRetries()).isZero();
+      }
+    }
+  }
+}
