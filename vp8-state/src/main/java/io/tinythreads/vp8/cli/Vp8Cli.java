@@ -41,6 +41,7 @@ public final class Vp8Cli {
         --threads N  1 (default) or 2: run the loop filter on a second thread (same output)
       more: vp8 dump-state IN.ivf [--frame K] -o STATE | vp8 decode IN.ivf --state STATE --from K ...
             | vp8 roundtrip IN.ivf | vp8 bench IN.ivf [--passes N]   (details: vp8 dump-state --help)
+            | vp8 reencode --raw CHUNK.y4m --pred CHUNK.ivf --state PREV.state ... (vp8 reencode --help)
       """;
 
   private Vp8Cli() {}
@@ -58,6 +59,10 @@ public final class Vp8Cli {
     if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
       (args.length == 0 ? err : out).print(USAGE_TEXT);
       return args.length == 0 ? USAGE : OK;
+    }
+    if (args[0].equals("reencode")) {
+      // The re-encoder's command lives with it, in io.tinythreads.vp8.encode.
+      return io.tinythreads.vp8.encode.ReencodeCli.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
     }
     if (!args[0].equals("decode")) {
       err.println("vp8: unknown command '" + args[0] + "'");
