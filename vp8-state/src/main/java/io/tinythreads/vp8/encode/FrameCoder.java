@@ -1239,6 +1239,17 @@ final class FrameCoder {
     return new byte[][] {y, u, v};
   }
 
+  /** SSE of a 16x16 luma block (stride 16) against the source macroblock. */
+  long lumaSse(int mb, byte[] block) {
+    return Metrics.sse(src.y, srcYOff(mb), src.yStride, block, 0, 16, 16, 16);
+  }
+
+  /** SSE of two 8x8 chroma blocks (stride 8) against the source macroblock. */
+  long chromaSse(int mb, byte[] u, byte[] v) {
+    int so = srcUvOff(mb);
+    return Metrics.sse(src.u, so, src.uvStride, u, 0, 8, 8, 8) + Metrics.sse(src.v, so, src.uvStride, v, 0, 8, 8, 8);
+  }
+
   /** Sum of squared differences of the unfiltered frame against the source, luma only. */
   long lumaSse() {
     return Metrics.sse(src.y, 0, src.yStride, fy, yOrg, ys, mbCols * 16, mbRows * 16);

@@ -25,6 +25,16 @@ final class ModeDecision {
   private final FrameCoder.Luma bestIntraL = new FrameCoder.Luma();
   private final FrameCoder.Chroma bestIntraC = new FrameCoder.Chroma();
   private final int[] starts = new int[8];
+  /** Inter and intra candidates coded fully after ranking by prediction error. */
+  private static final int FULL_INTER = 2;
+  private static final int FULL_INTRA = 2;
+  private final int[] candMode = new int[4];
+  private final int[] candMv = new int[4];
+  private final int[] candRate = new int[4];
+  private final double[] candKey = new double[4];
+  private final byte[] predScratch = new byte[256];
+  private final int[] intraOrder = new int[4];
+  private final double[] intraKey = new double[4];
   /** Sub-block modes fully coded per B_PRED sub-block. */
   private final int bpredCandidates;
   private final boolean searchBPred;
@@ -60,21 +70,18 @@ final class ModeDecision {
     int bestRef = -1;
     int bestMode = -1;
     int bestMv = 0;
-    int[] modes = {Tables.ZEROMV, Tables.NEARESTMV, Tables.NEARMV};
-    int[] mvs = {0, n.nearest, n.nearMv};
-    for (int i = 0; i < 3; i++) {
-      int mv = mvs[i];
-      if (i == 1 && mv == 0 || i == 2 && (mv == 0 || mv == n.nearest)) {
-        continue;
-      }
-      double j = evalInter(mb, mv, modes[i], refCostLast + n.modeCost(modes[i]), lam);
-      if (j < bestJ) {
-        bestJ = j;
-        bestRef = Tables.LAST_FRAME;
-        bestMode = modes[i];
-        bestMv = mv;
-        keepCurrent();
-      }
+    // Candidate vectors: ZEROMV, NEARESTMV, NEARMV and the searched NEWMV, ranked by the luma
+    // prediction error plus their mode and vector bits; the best two are coded to compare.
+    int nc = 0;
+    candMode[nc] = Tables.ZEROMV;
+    candMv[nc++] = 0;
+    if (n.nearest != 0) {
+      candMode[nc] = Tables.NEARESTMV;
+      candMv[nc++] = n.nearest;
+    }
+    if (n.nearMv != 0 && n.nearMv != n.nearest) {
+      candMode[nc] = Tables.NEARMV;
+      candMv[nc++] = n.nearMv;
     }
     int ns = 0;
     starts[ns++] = 0;
@@ -91,24 +98,41 @@ final class ModeDecision {
     if (mb >= c.mbCols && col + 1 < c.mbCols && c.mbRef[mb - c.mbCols + 1] != Tables.INTRA_FRAME) {
       starts[ns++] = c.mbMv[mb - c.mbCols + 1];
     }
-    int mv = search.search(mb, Tables.LAST_FRAME, starts, ns, n.best, lam);
-    if (mv != 0 && mv != n.nearest && mv != n.nearMv) {
-      int mvc = c.mvCosts.cost(mv, n.best);
-      if (mvc != Integer.MAX_VALUE) {
-        double j = evalInter(mb, mv, Tables.NEWMV, refCostLast + n.modeCost(Tables.NEWMV) + mvc, lam);
-        if (j < bestJ) {
-          bestJ = j;
-          bestRef = Tables.LAST_FRAME;
-          bestMode = Tables.NEWMV;
-          bestMv = mv;
-          keepCurrent();
+    int searched = search.search(mb, Tables.LAST_FRAME, starts, ns, n.best, lam);
+    if (searched != 0 && searched != n.nearest && searched != n.nearMv
+        && c.mvCosts.cost(searched, n.best) != Integer.MAX_VALUE) {
+      candMode[nc] = Tables.NEWMV;
+      candMv[nc++] = searched;
+    }
+    for (int i = 0; i < nc; i++) {
+      candRate[i] = refCostLast + n.modeCost(candMode[i])
+          + (candMode[i] == Tables.NEWMV ? c.mvCosts.cost(candMv[i], n.best) : 0);
+      c.predictLumaOnly(mb, Tables.LAST_FRAME, candMv[i], predScratch);
+      candKey[i] = c.lumaSse(mb, predScratch) + lam * candRate[i] / 256.0;
+    }
+    for (int k = 0; k < Math.min(nc, FULL_INTER); k++) {
+      int bi = k;
+      for (int i = k + 1; i < nc; i++) {
+        if (candKey[i] < candKey[bi]) {
+          bi = i;
         }
+      }
+      swap(k, bi);
+      double j = evalInter(mb, candMv[k], candMode[k], candRate[k], lam);
+      if (j < bestJ) {
+        bestJ = j;
+        bestRef = Tables.LAST_FRAME;
+        bestMode = candMode[k];
+        bestMv = candMv[k];
+        keepCurrent();
       }
     }
 
     // Intra: best 16x16 luma mode, then B_PRED, then the chroma mode.
     double bestLumaJ = Double.MAX_VALUE;
-    for (int m : INTRA16) {
+    int[] lumaModes = rankIntra(mb, lam, true);
+    for (int k = 0; k < FULL_INTRA; k++) {
+      int m = lumaModes[k];
       c.predictIntraLuma(mb, m, cur);
       c.codeLuma(mb, cur, c.zbinBoost(mb, Tables.INTRA_FRAME, m), false);
       double j = lam * (cur.rate + c.yModeCost[m]) / 256.0 + cur.dist;
@@ -128,7 +152,9 @@ final class ModeDecision {
     }
     double bestChromaJ = Double.MAX_VALUE;
     if (bestLumaJ < bestJ) {
-      for (int m : INTRA16) {
+      int[] chromaModes = rankIntra(mb, lam, false);
+      for (int k = 0; k < FULL_INTRA; k++) {
+        int m = chromaModes[k];
         c.predictIntraChroma(mb, m, curC);
         c.codeChroma(mb, curC, c.zbinBoost(mb, Tables.INTRA_FRAME, m), false);
         double j = lam * (curC.rate + c.uvModeCost[m]) / 256.0 + curC.dist;
@@ -204,5 +230,53 @@ final class ModeDecision {
   private void keepCurrent() {
     best.copyFrom(cur);
     bestC.copyFrom(curC);
+  }
+
+  private void swap(int a, int b) {
+    int t = candMode[a];
+    candMode[a] = candMode[b];
+    candMode[b] = t;
+    t = candMv[a];
+    candMv[a] = candMv[b];
+    candMv[b] = t;
+    t = candRate[a];
+    candRate[a] = candRate[b];
+    candRate[b] = t;
+    double d = candKey[a];
+    candKey[a] = candKey[b];
+    candKey[b] = d;
+  }
+
+  /** The four 16x16 (or chroma) intra modes ordered by prediction error plus mode bits. */
+  private int[] rankIntra(int mb, double lam, boolean luma) {
+    for (int k = 0; k < 4; k++) {
+      int m = INTRA16[k];
+      double sse;
+      int rate;
+      if (luma) {
+        c.predictIntraLuma(mb, m, cur);
+        sse = c.lumaSse(mb, cur.rec);
+        rate = c.yModeCost[m];
+      } else {
+        c.predictIntraChroma(mb, m, curC);
+        sse = c.chromaSse(mb, curC.recU, curC.recV);
+        rate = c.uvModeCost[m];
+      }
+      intraOrder[k] = m;
+      intraKey[k] = sse + lam * rate / 256.0;
+    }
+    for (int i = 1; i < 4; i++) {
+      int o = intraOrder[i];
+      double key = intraKey[i];
+      int j = i - 1;
+      while (j >= 0 && intraKey[j] > key) {
+        intraOrder[j + 1] = intraOrder[j];
+        intraKey[j + 1] = intraKey[j];
+        j--;
+      }
+      intraOrder[j + 1] = o;
+      intraKey[j + 1] = key;
+    }
+    return intraOrder;
   }
 }
