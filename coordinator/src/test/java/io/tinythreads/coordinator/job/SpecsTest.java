@@ -19,10 +19,11 @@ class SpecsTest {
 
   @Test
   void fillsDefaults() {
+    // The default pipeline is ExCamera[6,16].
     JobSpec s = Specs.normalize(BASE, LauncherKind.LAUNCHER_UNSPECIFIED, 3);
-    assertThat(s.getPipeline()).isEqualTo(Pipeline.PIPELINE_INDEPENDENT);
-    assertThat(s.getFramesPerChunk()).isEqualTo(24);
-    assertThat(s.getChunksPerBatch()).isEqualTo(1);
+    assertThat(s.getPipeline()).isEqualTo(Pipeline.PIPELINE_XC);
+    assertThat(s.getFramesPerChunk()).isEqualTo(6);
+    assertThat(s.getChunksPerBatch()).isEqualTo(16);
     assertThat(s.getWorkers()).isEqualTo(3);
     assertThat(s.getLauncher()).isEqualTo(LauncherKind.LAUNCHER_THREAD);
     assertThat(s.getMaxAttemptsPerChunk()).isEqualTo(3);
@@ -32,17 +33,18 @@ class SpecsTest {
     assertThat(e.getMaxQ()).isEqualTo(63);
     assertThat(e.getPasses()).isEqualTo(2);
     assertThat(e.getThreads()).isEqualTo(1);
-    assertThat(e.hasKfQWeight()).as("only xc re-encodes").isFalse();
+    assertThat(e.getKfQWeight()).isEqualTo(0.75);
     assertThat(e.getMinQ()).isZero();
     assertThat(e.getAutoAltRef()).isTrue();
     assertThat(e.getTuneSsim()).isTrue();
 
-    JobSpec xc = Specs.normalize(BASE.toBuilder().setPipeline(Pipeline.PIPELINE_XC).build(), LauncherKind.LAUNCHER_PROCESS, 0);
-    assertThat(xc.getFramesPerChunk()).isEqualTo(6);
-    assertThat(xc.getChunksPerBatch()).isEqualTo(16);
-    assertThat(xc.getLauncher()).isEqualTo(LauncherKind.LAUNCHER_PROCESS);
-    assertThat(xc.getWorkers()).isEqualTo(Runtime.getRuntime().availableProcessors());
-    assertThat(xc.getSettings().getKfQWeight()).isEqualTo(0.75);
+    JobSpec ind = Specs.normalize(BASE.toBuilder().setPipeline(Pipeline.PIPELINE_INDEPENDENT).build(),
+        LauncherKind.LAUNCHER_PROCESS, 0);
+    assertThat(ind.getFramesPerChunk()).isEqualTo(24);
+    assertThat(ind.getChunksPerBatch()).isEqualTo(1);
+    assertThat(ind.getLauncher()).isEqualTo(LauncherKind.LAUNCHER_PROCESS);
+    assertThat(ind.getWorkers()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(ind.getSettings().hasKfQWeight()).as("only xc re-encodes").isFalse();
   }
 
   @Test
@@ -72,7 +74,8 @@ class SpecsTest {
     var cases = java.util.List.of(
         new Case(BASE.toBuilder().setInputUri("").build(), "spec.input_uri is required"),
         new Case(BASE.toBuilder().setFramesPerChunk(-1).build(), "spec.frames_per_chunk"),
-        new Case(BASE.toBuilder().setChunksPerBatch(4).build(), "spec.chunks_per_batch is 4"),
+        new Case(BASE.toBuilder().setPipeline(Pipeline.PIPELINE_INDEPENDENT).setChunksPerBatch(4).build(),
+            "spec.chunks_per_batch is 4"),
         new Case(BASE.toBuilder().setMaxAttemptsPerChunk(101).build(), "spec.max_attempts_per_chunk"),
         new Case(BASE.toBuilder().setStageDeadlineMillis(-5).build(), "spec.stage_deadline_millis"),
         new Case(BASE.toBuilder().setSettings(EncodeSettings.newBuilder().setMinQ(64)).build(), "spec.settings.min_q"),
