@@ -37,6 +37,9 @@ final class HtmlReport {
   }
 
   private static final String OTHER_COLOUR = "#555555";
+  /** Above this many timeline rows or frames, bars get no tooltip (page size). */
+  static final int MAX_TOOLTIP_ROWS = 500;
+  static final int MAX_TOOLTIP_FRAMES = 2000;
   private static final int CHART_WIDTH = 960;
   private static final int LEFT = 90;
   private static final int RIGHT = 20;
@@ -140,8 +143,10 @@ final class HtmlReport {
     long maxEnd = events.stream().mapToLong(StageEvent::endUnixMicros).max().orElse(origin);
     double span = Math.max((maxEnd - origin) / 1e6, 1e-3);
     int n = rows.size();
-    // Rows shrink for big jobs (thousands of workers) so the plot stays readable as a picture.
-    double rowH = n <= 40 ? 14 : Math.max(1.0, 700.0 / n);
+    // Rows shrink for big jobs (thousands of workers, as in ExCamera's plot) so the picture keeps
+    // a readable height; tooltips are left out there to keep the page small.
+    double rowH = n <= 40 ? 14 : Math.max(0.15, 700.0 / n);
+    boolean tooltips = n <= MAX_TOOLTIP_ROWS;
     boolean labels = rowH >= 9;
     int top = 10;
     int plotW = CHART_WIDTH - LEFT - RIGHT;
@@ -182,9 +187,13 @@ final class HtmlReport {
         if (!e.ok()) {
           b.append(" stroke=\"#d00000\" stroke-width=\"1.5\"");
         }
-        b.append("><title>").append(esc(e.stage() + ", " + row.label() + ", " + f3(e.seconds()) + " s (from "
-            + f3((e.startUnixMicros() - origin) / 1e6) + " s)" + (e.ok() ? "" : ", FAILED: " + e.message())))
-            .append("</title></rect>");
+        if (tooltips) {
+          b.append("><title>").append(esc(e.stage() + ", " + row.label() + ", " + f3(e.seconds()) + " s (from "
+              + f3((e.startUnixMicros() - origin) / 1e6) + " s)" + (e.ok() ? "" : ", FAILED: " + e.message())))
+              .append("</title></rect>");
+        } else {
+          b.append("/>");
+        }
       }
       b.append("</g>\n");
       i++;
@@ -349,8 +358,13 @@ final class HtmlReport {
       double h = f.bytes() / (double) max * plotH;
       b.append("<rect x=\"").append(f2(x)).append("\" y=\"").append(f2(top + plotH - h)).append("\" width=\"")
           .append(f2(w)).append("\" height=\"").append(f2(h)).append("\" fill=\"")
-          .append(f.keyframe() ? "#e15759" : "#4e79a7").append("\"><title>frame ").append(f.index()).append(": ")
-          .append(f.bytes()).append(" bytes").append(f.keyframe() ? " (keyframe)" : "").append("</title></rect>");
+          .append(f.keyframe() ? "#e15759" : "#4e79a7").append('"');
+      if (n <= MAX_TOOLTIP_FRAMES) {
+        b.append("><title>frame ").append(f.index()).append(": ").append(f.bytes()).append(" bytes")
+            .append(f.keyframe() ? " (keyframe)" : "").append("</title></rect>");
+      } else {
+        b.append("/>");
+      }
     }
     b.append("\n</svg>\n<p class=\"legend\">bytes per frame: <span style=\"color:#4e79a7\">&#9632;</span> "
         + "interframe <span style=\"color:#e15759\">&#9632;</span> keyframe</p>\n");
