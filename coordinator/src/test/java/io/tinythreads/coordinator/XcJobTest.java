@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tinythreads.coordinator.job.JobHooks;
 import io.tinythreads.coordinator.launch.WorkerHandle;
+import io.tinythreads.coordinator.report.JobReport;
+import io.tinythreads.coordinator.report.Reports;
+import io.tinythreads.coordinator.report.StageEvent;
 import io.tinythreads.fsm.StageKind;
 import io.tinythreads.proto.Job;
 import io.tinythreads.proto.LauncherKind;
@@ -87,6 +90,20 @@ class XcJobTest {
     Harness.ToolResult probe = Harness.tool("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
         "-show_entries", "stream=codec_name,r_frame_rate,nb_read_frames", "-of", "csv=p=0", out.toString());
     assertThat(probe.output().trim()).isEqualTo("vp8,30/1," + frames);
+    // The job report sits next to the output: per-chunk figures, quality, and every worker stage.
+    Path json = Path.of(job.getResult().getReportUri());
+    assertThat(json).isEqualTo(Reports.jsonPathFor(out)).exists();
+    assertThat(Reports.htmlPathFor(out)).exists();
+    JobReport report = Reports.readJson(json);
+    assertThat(report.summary().frames()).isEqualTo(frames);
+    assertThat(report.summary().keyframes()).isEqualTo(keyframePts.size());
+    assertThat(report.summary().psnrY()).as("quality against the source").isGreaterThan(25);
+    int chunks = job.getProgress().getChunksDone();
+    assertThat(report.chunks()).hasSize(chunks);
+    assertThat(report.timeline().stream().filter(e -> e.stage().equals("rebase") && e.ok()).map(StageEvent::chunk)
+        .distinct().count()).as("a successful rebase bar per chunk").isEqualTo(chunks);
+    assertThat(report.timeline()).extracting(StageEvent::stage)
+        .contains("launch", "encode_chunk", "dump_state", "encode_given_state", "upload:end_state", "ingest", "join");
     return d;
   }
 
@@ -129,6 +146,10 @@ class XcJobTest {
       assertThat(job.getState()).as("%s", job.getError()).isEqualTo(Job.State.SUCCEEDED);
       assertThat(killed).containsExactlyInAnyOrder("2/REBASE", "1/ENCODE_GIVEN_STATE", "4/DUMP_STATE");
       assertThat(job.getProgress().getWorkerRetries()).isGreaterThanOrEqualTo(3);
+      // The killed workers' stages are failed bars in the report's timeline.
+      JobReport report = Reports.readJson(Path.of(job.getResult().getReportUri()));
+      assertThat(report.timeline().stream().filter(e -> !e.ok()).map(e -> e.chunk() + "/" + e.kind()))
+          .contains("2/rebase", "1/encode_given_state", "4/dump_state");
     } finally {
       delay.shutdownNow();
     }

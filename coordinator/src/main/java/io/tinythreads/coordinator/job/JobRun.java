@@ -7,6 +7,11 @@ import io.tinythreads.blob.BlobStore;
 import io.tinythreads.coordinator.launch.LaunchRequest;
 import io.tinythreads.coordinator.launch.Launcher;
 import io.tinythreads.coordinator.launch.WorkerHandle;
+import io.tinythreads.coordinator.report.JobReport;
+import io.tinythreads.coordinator.report.ReportInput;
+import io.tinythreads.coordinator.report.Reports;
+import io.tinythreads.coordinator.report.StageEvent;
+import io.tinythreads.coordinator.report.StageEvents;
 import io.tinythreads.fsm.BlobKeys;
 import io.tinythreads.fsm.ChunkContext;
 import io.tinythreads.fsm.Cmd;
@@ -25,6 +30,7 @@ import io.tinythreads.media.RawChunks;
 import io.tinythreads.media.VideoSource;
 import io.tinythreads.proto.Artifact;
 import io.tinythreads.proto.ChunkSpec;
+import io.tinythreads.proto.Command;
 import io.tinythreads.proto.Hello;
 import io.tinythreads.proto.Job;
 import io.tinythreads.proto.JobEvent;
@@ -43,6 +49,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -111,6 +118,13 @@ final class JobRun {
   private JobProgress lastPublishedProgress;
   private boolean joining;
   private ScheduledFuture<?> ticker;
+  /** The job's time origin for the report's timeline (wall clock, set by begin()). */
+  private long startUnixMicros;
+  private long ingestDoneUnixMicros;
+  /** Every stage of every worker, for the job report (REPORT_API.md stage names). */
+  private final List<StageEvent> timeline = new ArrayList<>();
+  /** The joined output once it is in place (deleted again if the job ends any other way than SUCCEEDED). */
+  private Path committedOutput;
 
   /** One chunk and its attempts. */
   private static final class ChunkRun {
@@ -161,6 +175,10 @@ final class JobRun {
     WorkerState state;
     WorkerHandle handle;
     WorkerLink link;
+    /** When it was launched, and when each command went out (wall clock), for the timeline. */
+    long launchUnixMicros;
+    final Map<Long, Command> sent = new HashMap<>();
+    final Map<Long, Long> sentUnixMicros = new HashMap<>();
 
     Attempt(int number, String workerId, WorkerState state) {
       this.number = number;
@@ -290,6 +308,7 @@ final class JobRun {
     }
     state = Job.State.RUNNING;
     startMillis = now();
+    startUnixMicros = wallMicros();
     lastPublishMillis = startMillis;
     VideoSource src = source;
     source = null;
@@ -339,6 +358,8 @@ final class JobRun {
 
   private void onIngestDone(long frames, int count) {
     ingestDone = true;
+    ingestDoneUnixMicros = wallMicros();
+    timeline.add(new StageEvent(-1, 0, "coordinator", "ingest", startUnixMicros, ingestDoneUnixMicros, true, ""));
     framesIngested = frames;
     if (terminal(state)) {
       return;
@@ -502,6 +523,7 @@ final class JobRun {
       pred.told = peers.activity();
     }
     Attempt a = new Attempt(attempt, workerId, WorkerFsm.initial(context(c), c.stored, peers, now()));
+    a.launchUnixMicros = wallMicros();
     c.current = a;
     running++;
     if (firstLaunchMillis < 0) {
@@ -555,6 +577,8 @@ final class JobRun {
       return;
     }
     a.link = link;
+    timeline.add(new StageEvent(c.index(), a.number, a.workerId, "launch", a.launchUnixMicros,
+        Math.max(a.launchUnixMicros, wallMicros()), true, ""));
     step(c, a, new WorkerEvent.Hello(hello.getWorkerId().isEmpty() ? a.workerId : hello.getWorkerId(), now()));
   }
 
@@ -569,6 +593,12 @@ final class JobRun {
       case KIND_NOT_SET -> new WorkerEvent.Result(0, new WorkerEvent.Failure(WorkerFsm.PROTOCOL,
           "empty worker message", true), now());
     };
+    if (m.hasResult()) {
+      Command sent = a.sent.get(m.getResult().getCommandId());
+      if (sent != null && !sent.hasQuit()) {
+        timeline.add(StageEvents.of(index, a.number, a.workerId, sent, m.getResult()));
+      }
+    }
     step(chunks.get(index), a, e);
   }
 
@@ -599,14 +629,44 @@ final class JobRun {
       execute(c, a, cmd);
     }
     if (!before.terminal() && a.state.terminal()) {
+      recordFailure(c, a, before, e);
       attemptEnded(c, a);
     }
     propagate(c);
   }
 
+  /**
+   * A failure the coordinator decided (deadline, lost worker, no hello) goes into the timeline as
+   * a failed bar for the stage it interrupted; a worker's own failure result is already there.
+   */
+  private void recordFailure(ChunkRun c, Attempt a, WorkerState before, WorkerEvent e) {
+    if (!(a.state instanceof WorkerState.Failed f)) {
+      return;
+    }
+    long now = wallMicros();
+    String why = f.code() + ": " + f.reason();
+    switch (before) {
+      case WorkerState.AwaitingHello h -> timeline.add(new StageEvent(c.index(), a.number, a.workerId, "launch",
+          a.launchUnixMicros, Math.max(a.launchUnixMicros, now), false, why));
+      case WorkerState.Running r -> {
+        Command cmd = a.sent.get(r.commandId());
+        if (cmd != null && !(e instanceof WorkerEvent.Result res && res.commandId() == r.commandId())) {
+          long start = a.sentUnixMicros.getOrDefault(r.commandId(), now);
+          timeline.add(new StageEvent(c.index(), a.number, a.workerId, StageEvents.stageName(cmd), start,
+              Math.max(start, now), false, why));
+        }
+      }
+      default -> {
+        // Blocked: no command was running.
+      }
+    }
+  }
+
   private void execute(ChunkRun c, Attempt a, Cmd cmd) {
     switch (cmd) {
       case Cmd.Send s -> {
+        a.sent.put(s.command().getCommandId(), s.command());
+        a.sentUnixMicros.put(s.command().getCommandId(), wallMicros());
         if (a.link != null) {
           a.link.send(s.command());
         }
@@ -719,10 +779,11 @@ final class JobRun {
     List<ChunkSpec> specs = chunks.stream().map(c -> c.spec).toList();
     VideoInfo v = video;
     Path temp = output.tempFor(id);
+    long joinStart = wallMicros();
     Thread t = new Thread(() -> {
       try {
         Joiner.Joined j = Joiner.join(settings.blobs(), id, specs, v, output, temp, () -> stopping);
-        post(() -> commit(j));
+        post(() -> commit(j, joinStart));
       } catch (RuntimeException e) {
         Joiner.deleteQuietly(temp);
         log.warn("job {}: join failed", id, e);
@@ -733,8 +794,11 @@ final class JobRun {
     t.start();
   }
 
-  /** Renames the joined file into place, on the actor so that a cancel cannot slip in between. */
-  private void commit(Joiner.Joined j) {
+  /**
+   * Renames the joined file into place, on the actor so that a cancel cannot slip in between, then
+   * builds the job report (a Java decode of the output compared with the source) on its own thread.
+   */
+  private void commit(Joiner.Joined j, long joinStartUnixMicros) {
     if (terminal(state)) {
       Joiner.deleteQuietly(j.temp());
       return;
@@ -750,6 +814,9 @@ final class JobRun {
       fail(Code.INTERNAL, "cannot move the output into place at " + output.path() + ": " + e.getMessage());
       return;
     }
+    committedOutput = output.path();
+    timeline.add(new StageEvent(-1, 0, "coordinator", "join", joinStartUnixMicros,
+        Math.max(joinStartUnixMicros, wallMicros()), true, ""));
     double wall = (now() - startMillis) / 1000.0;
     double seconds = j.frames() * (double) video.getFpsDen() / Math.max(1, video.getFpsNum());
     JobResult r = JobResult.newBuilder()
@@ -760,8 +827,50 @@ final class JobRun {
         .setBitrateKbps(seconds > 0 ? j.bytes() * 8 / seconds / 1000 : 0)
         .setWallSeconds(wall)
         .build();
-    finish(Job.State.SUCCEEDED, null, r, "done: " + output.path() + " (" + j.bytes() + " bytes, " + j.frames()
-        + " frames, " + j.keyframes() + " keyframes)");
+    stage = "report";
+    publish("joined " + output.path() + " (" + j.bytes() + " bytes, " + j.frames() + " frames, " + j.keyframes()
+        + " keyframes); measuring quality");
+    ReportInput in = new ReportInput(id, spec, video, output.path(), startUnixMicros, wall, j.chunks(),
+        List.copyOf(timeline));
+    String source = sourceForReport(spec.getInputUri());
+    Thread t = new Thread(() -> {
+      String uri = "";
+      String note = "";
+      try {
+        JobReport report = Reports.build(in, source);
+        if (!stopping) {
+          uri = Reports.write(report, output.path()).json().toString();
+        }
+      } catch (IOException | RuntimeException e) {
+        // The output is complete and valid; a report that cannot be made is not a failed job.
+        log.warn("job {}: no report: {}", id, e.toString());
+        note = "; no report: " + e.getMessage();
+      }
+      String reportUri = uri;
+      String reportNote = note;
+      post(() -> finish(Job.State.SUCCEEDED, null, r.toBuilder().setReportUri(reportUri).build(),
+          "done: " + output.path() + " (" + j.bytes() + " bytes, " + j.frames() + " frames, " + j.keyframes()
+              + " keyframes)" + (reportUri.isEmpty() ? "" : ", report " + reportUri) + reportNote));
+    }, "report-" + id);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** The input as VideoSource opens it (file:// URIs as paths, like the submit check). */
+  private static String sourceForReport(String uri) {
+    if (uri.startsWith("file:")) {
+      try {
+        return Path.of(java.net.URI.create(uri)).toString();
+      } catch (IllegalArgumentException e) {
+        return uri;
+      }
+    }
+    return uri;
+  }
+
+  private long wallMicros() {
+    Instant t = settings.wallClock().instant();
+    return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
   }
 
   private void fail(Code code, String message) {
@@ -782,6 +891,12 @@ final class JobRun {
     stopping = true;
     if (ticker != null) {
       ticker.cancel(false);
+    }
+    if (to != Job.State.SUCCEEDED && committedOutput != null) {
+      // Cancelled while the report was being made: a cancelled job leaves no output.
+      Joiner.deleteQuietly(committedOutput);
+      Joiner.deleteQuietly(Reports.jsonPathFor(committedOutput));
+      Joiner.deleteQuietly(Reports.htmlPathFor(committedOutput));
     }
     if (source != null) { // never started
       source.close();

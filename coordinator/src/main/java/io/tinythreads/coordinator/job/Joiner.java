@@ -1,6 +1,7 @@
 package io.tinythreads.coordinator.job;
 
 import io.tinythreads.blob.BlobStore;
+import io.tinythreads.coordinator.report.ChunkOutput;
 import io.tinythreads.fsm.BlobKeys;
 import io.tinythreads.media.OutputWriter;
 import io.tinythreads.proto.Artifact;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -22,8 +24,8 @@ import java.util.function.BooleanSupplier;
  * frames, so a short or overlong chunk fails the job instead of shifting the timeline.
  */
 final class Joiner {
-  /** What the join produced. */
-  record Joined(Path temp, long bytes, long frames, int keyframes) {}
+  /** What the join produced, with each chunk's share (for the job report). */
+  record Joined(Path temp, long bytes, long frames, int keyframes, List<ChunkOutput> chunks) {}
 
   private Joiner() {}
 
@@ -35,6 +37,7 @@ final class Joiner {
       Path temp, BooleanSupplier stop) {
     long frames = 0;
     int keyframes = 0;
+    List<ChunkOutput> perChunk = new ArrayList<>(chunks.size());
     boolean done = false;
     try {
       Files.deleteIfExists(temp);
@@ -52,6 +55,8 @@ final class Joiner {
             throw new JoinException("chunk " + c.getIndex() + ": " + e.getMessage(), e);
           }
           int shown = 0;
+          int chunkKeyframes = 0;
+          long payload = 0;
           for (IvfFrame f : list) {
             byte[] d = f.data();
             if (d.length < 3) {
@@ -63,8 +68,9 @@ final class Joiner {
             // Chunk IVFs carry global frame indexes as pts (LibvpxEncoder), hidden alt-ref
             // frames included; OutputWriter decides how a container represents those.
             w.write(d, f.pts(), key0);
+            payload += d.length;
             if (key0) {
-              keyframes++;
+              chunkKeyframes++;
             }
             if (show) {
               shown++;
@@ -75,10 +81,12 @@ final class Joiner {
                 + c.getFrameCount());
           }
           frames += shown;
+          keyframes += chunkKeyframes;
+          perChunk.add(new ChunkOutput(c.getIndex(), c.getFirstFrame(), shown, payload, chunkKeyframes));
         }
       }
       done = true;
-      return new Joined(temp, Files.size(temp), frames, keyframes);
+      return new Joined(temp, Files.size(temp), frames, keyframes, perChunk);
     } catch (IOException e) {
       throw new UncheckedIOException("join: writing " + temp + ": " + e.getMessage(), e);
     } finally {

@@ -59,9 +59,11 @@ class SubmitEndToEndTest {
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.err()).contains("stage=").contains("progress=end")
         .containsPattern("(?m)^coordinator: " + out + ": 24 frames \\(3 keyframes\\), .* kb/s, .* s$");
-    // The embedded coordinator's scratch dir is gone (no --keep).
+    // The embedded coordinator's scratch dir is gone (no --keep); the job report sits next to the
+    // output (REPORT_API.md).
     try (var left = Files.list(tmp)) {
-      assertThat(left.map(p -> p.getFileName().toString()).toList()).containsExactly("demo.ivf");
+      assertThat(left.map(p -> p.getFileName().toString()).toList())
+          .containsExactlyInAnyOrder("demo.ivf", "demo.ivf.report.json", "demo.ivf.report.html");
     }
     checkVideo(out, 24, 3);
     // Without -y an existing OUTPUT is refused and left alone; with -y it is replaced. (Byte-exact
