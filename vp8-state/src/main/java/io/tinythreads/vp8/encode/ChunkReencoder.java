@@ -8,6 +8,7 @@ import io.tinythreads.vp8.InvalidBitstreamException;
 import io.tinythreads.vp8.ParsedFrame;
 import io.tinythreads.vp8.Raster;
 import io.tinythreads.vp8.References;
+import io.tinythreads.vp8.UnsupportedFeatureException;
 import io.tinythreads.vp8.header.FrameHeader;
 import io.tinythreads.vp8.header.QuantIndices;
 import java.lang.management.ManagementFactory;
@@ -109,6 +110,8 @@ public final class ChunkReencoder {
    * @throws IllegalArgumentException naming the problem for inconsistent input (no key frame
    *     first, frame counts or sizes that do not match)
    * @throws InvalidBitstreamException if a frame of {@code predFrames} is corrupt (names it)
+   * @throws UnsupportedFeatureException for a key frame that changes the frame size (it cannot
+   *     become an interframe)
    */
   public Result encodeGivenState(DecoderSnapshot prevEndState, List<byte[]> rawI420Frames, List<byte[]> predFrames) {
     return reencode(prevEndState, rawI420Frames, predFrames, null);
@@ -193,6 +196,12 @@ public final class ChunkReencoder {
         throw new InvalidBitstreamException("predFrames[" + i + "]: " + e.getMessage(), e);
       }
       if (p.width() != width || p.height() != height) {
+        if (h.keyFrame()) {
+          // An interframe has the size of its state: no VP8 interframe can change the size.
+          throw new UnsupportedFeatureException("predFrames[" + i + "]: a key frame of " + p.width() + "x"
+              + p.height() + " cannot be re-encoded as an interframe continuing a " + width + "x" + height
+              + " state (VP8 changes the frame size only at key frames)");
+        }
         throw new IllegalArgumentException("predFrames[" + i + "] is " + p.width() + "x" + p.height()
             + " but the entry state is " + width + "x" + height);
       }
