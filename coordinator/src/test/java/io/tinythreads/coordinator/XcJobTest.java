@@ -157,6 +157,24 @@ class XcJobTest {
   }
 
   /**
+   * libvpx's hidden alt-ref frames (look-ahead on) are re-encoded and rebased like the others: the
+   * output has exactly the source's shown frames, the hidden ones in between, and still decodes in
+   * vpxdec exactly as in vp8-state.
+   */
+  @Test
+  void hiddenAltRefFramesSurviveReencodeAndRebase() throws Exception {
+    try (Harness h = new Harness(tmp, LauncherKind.LAUNCHER_THREAD, JobHooks.NONE)) {
+      Path out = tmp.resolve("arf.ivf");
+      Job job = h.run(Harness.demo("demo:testsrc2,size=176x144,frames=36", out, 12).setPipeline(Pipeline.PIPELINE_XC)
+          .setChunksPerBatch(3).setWorkers(2)
+          .setSettings(io.tinythreads.proto.EncodeSettings.newBuilder().setLagInFrames(10).setAutoAltRef(true))
+          .build(), Duration.ofSeconds(120));
+      Decoded d = checkXc(job, out, 36, List.of(0L), tmp.resolve("arf-frames"));
+      assertThat(d.hidden()).as("hidden alt-ref frames in the joined stream").isPositive();
+    }
+  }
+
+  /**
    * Few workers, long batches (ExCamera's x = 16): the serial chain must never be starved by
    * workers waiting on it. 17 two-frame chunks: a batch of 16 and a batch of 1.
    */
