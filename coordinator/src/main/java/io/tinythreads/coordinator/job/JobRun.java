@@ -740,10 +740,10 @@ final class JobRun {
         if (p.aborted()) {
           kill(a);
         }
-        log.debug("job {}: chunk {} attempt {} parked: {}", id, c.index(), a.number, p.reason());
+        log.info("job {}: chunk {} attempt {} parked: {}", id, c.index(), a.number, p.reason());
         c.current = null; // relaunched once its predecessor has moved on (maybeLaunch)
         if (!terminal(state)) {
-          publish("");
+          publish("chunk " + c.index() + " parked: " + p.reason());
           maybeLaunch();
         }
       }
