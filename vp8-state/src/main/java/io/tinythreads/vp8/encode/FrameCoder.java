@@ -166,6 +166,8 @@ final class FrameCoder {
   /** libvpx --tune=ssim: activity masking of the multiplier and the dead zone. */
   boolean tuneSsim = true;
   byte[] coeffProbs;
+  /** Token costs of {@link #coeffProbs} ({@link Tokens#costTable}). */
+  final int[] tokenCosts = new int[Tables.NUM_COEFF_PROBS / 11 * Tokens.GROUP];
   final int[] yModeCost = new int[5];
   final int[] uvModeCost = new int[4];
   /** Estimates of the frame's prob_intra, prob_last, prob_gf and prob_skip_false, for costs. */
@@ -277,6 +279,7 @@ final class FrameCoder {
       lambda[s] = 0.028 * qdc * qdc;
     }
     coeffProbs = fb.coeffProbs();
+    Tokens.costTable(coeffProbs, tokenCosts);
     byte[] ymp = fb.yModeProbs();
     byte[] uvp = fb.uvModeProbs();
     for (int m = 0; m < 5; m++) {
@@ -689,14 +692,14 @@ final class FrameCoder {
       for (int b = 0; b < 16; b++) {
         int ctx = actx[b & 3] + lctx[b >> 2];
         l.eob[b] = trellis.optimize(coef, b * 16, l.q, b * 16, qz.dequant, Quantizer.Y1 * 16, type, first, ctx,
-            coeffProbs, lamY);
+            coeffProbs, tokenCosts, lamY);
         int nz = l.eob[b] > 0 ? 1 : 0;
         actx[b & 3] = nz;
         lctx[b >> 2] = nz;
       }
       if (l.hasY2) {
         l.eob[16] = trellis.optimize(coef, 256, l.q, 256, qz.dequant, Quantizer.Y2 * 16, 1, 0,
-            aboveCtx[a + 8] + leftCtx[8], coeffProbs, trellisLambda(mb, 16, l.intra));
+            aboveCtx[a + 8] + leftCtx[8], coeffProbs, tokenCosts, trellisLambda(mb, 16, l.intra));
         resetSmallY2(l, qz);
       }
     }
@@ -848,7 +851,8 @@ final class FrameCoder {
         c.eob[b] = qz.quantize(coef, 0, c.q, b * 16, Quantizer.UV, extra);
         if (optimize) {
           int ctx = ((k & 1) == 0 ? ab0 : ab1) + ((k >> 1) == 0 ? le0 : le1);
-          c.eob[b] = trellis.optimize(coef, 0, c.q, b * 16, qz.dequant, Quantizer.UV * 16, 2, 0, ctx, coeffProbs, lam);
+          c.eob[b] = trellis.optimize(coef, 0, c.q, b * 16, qz.dequant, Quantizer.UV * 16, 2, 0, ctx, coeffProbs,
+              tokenCosts, lam);
           int nz = c.eob[b] > 0 ? 1 : 0;
           if ((k & 1) == 0) {
             ab0 = nz;
@@ -988,7 +992,7 @@ final class FrameCoder {
         bestEob = code4x4(qz, s, sOff, sst, fy, off, ys, bestQ4, bExtra);
         if (optimize) {
           bestEob = trellis.optimize(coef, 0, bestQ4, 0, qz.dequant, Quantizer.Y1 * 16, 3, 0, ctx, coeffProbs,
-              trellisLambda(mb, 4, true));
+              tokenCosts, trellisLambda(mb, 4, true));
         }
       }
       addBlock(bestQ4, 0, bestEob, dcStep, acStep, fy, off, ys);

@@ -41,7 +41,47 @@ final class Tokens {
     }
   }
 
+  /** Token of each magnitude 1..MAX: 1..4 literal, 5 cat1 (5-6), 6 cat2 (7-10), 7..10 cat3..cat6. */
+  private static final byte[] TOKEN_OF = new byte[MAX + 1];
+
+  static {
+    for (int v = 1; v <= MAX; v++) {
+      TOKEN_OF[v] = (byte) (v <= 4 ? v : v <= 6 ? 5 : v <= 10 ? 6 : v <= 18 ? 7 : v <= 34 ? 8 : v <= 66 ? 9 : 10);
+    }
+  }
+
+  /** Representative magnitude of each token (for its tree cost). */
+  private static final int[] TOKEN_VALUE = {0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67};
+
+  /** Entries per (type, band, context) in {@link #costTable}: the zero token and 10 nonzero tokens. */
+  static final int GROUP = 11;
+
   private Tokens() {}
+
+  /**
+   * Fills {@code out} (96 groups of {@link #GROUP}) with the cost of each token after the
+   * end-of-block branch, at every (type, band, context) of {@code probs}: entry 0 the zero token,
+   * entry t the nonzero token t without its extra bits and sign.
+   */
+  static void costTable(byte[] probs, int[] out) {
+    for (int g = 0; g < Tables.NUM_COEFF_PROBS / 11; g++) {
+      int p = g * 11;
+      out[g * GROUP] = Costs.zero(probs[p + 1] & 0xFF);
+      int one = Costs.one(probs[p + 1] & 0xFF);
+      for (int t = 1; t <= 10; t++) {
+        out[g * GROUP + t] = one + valueCost(probs, p, TOKEN_VALUE[t]);
+      }
+    }
+  }
+
+  /** Cost from {@link #costTable} of value {@code v} at group offset {@code g} (= probability index / 11 * GROUP). */
+  static int tableCost(int[] table, int g, int v) {
+    if (v == 0) {
+      return table[g];
+    }
+    int abs = Math.min(v < 0 ? -v : v, MAX);
+    return table[g + TOKEN_OF[abs]] + EXTRA_COST[abs];
+  }
 
   /** One past the last nonzero coefficient (zigzag order) at or after {@code first}; 0 if none. */
   static int eob(short[] q, int off, int first) {

@@ -40,7 +40,7 @@ final class Trellis {
    * @param lambda distortion (transform domain) per 1/256 bit
    */
   int optimize(short[] coef, int cOff, short[] q, int qOff, short[] dequant, int dqOff, int type, int first, int ctx,
-      byte[] probs, double lambda) {
+      byte[] probs, int[] costs, double lambda) {
     int typeBase = type * (Tables.COEFF_BANDS * 33);
     zeroTail[16] = 0;
     int last = -1;
@@ -84,7 +84,7 @@ final class Trellis {
       for (int j = 0; j < n; j++) {
         int v = cand[j];
         double d = c - (double) v * dq;
-        double cost = d * d + lambda * tokenCost(probs, p, v) + next(i + 1, v);
+        double cost = d * d + lambda * Tokens.tableCost(costs, p / 11 * Tokens.GROUP, v) + next(i + 1, v);
         if (cost < bestB) {
           bestB = cost;
           bestBv = v;
@@ -102,7 +102,8 @@ final class Trellis {
         for (int j = 0; j < n; j++) {
           int v = cand[j];
           double d = c - (double) v * dq;
-          double cost = d * d + lambda * (notEob + tokenCost(probs, pk, v)) + next(i + 1, v);
+          double cost = d * d + lambda * (notEob + Tokens.tableCost(costs, pk / 11 * Tokens.GROUP, v))
+              + next(i + 1, v);
           if (cost < bestA) {
             bestA = cost;
             bestAv = v;
@@ -149,16 +150,5 @@ final class Trellis {
     }
     int av = Math.abs(v);
     return a[i * 3 + (av == 1 ? 1 : 2)];
-  }
-
-  /**
-   * Cost (1/256 bit) of the token for {@code v} after the end-of-block branch, at the
-   * probabilities {@code probs[p..p+10]} (one band and context), including extra bits and sign.
-   */
-  private static int tokenCost(byte[] probs, int p, int v) {
-    if (v == 0) {
-      return Costs.zero(probs[p + 1] & 0xFF);
-    }
-    return Costs.one(probs[p + 1] & 0xFF) + Tokens.valueAndExtraCost(probs, p, Math.abs(v));
   }
 }
