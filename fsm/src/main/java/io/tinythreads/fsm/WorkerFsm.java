@@ -36,7 +36,7 @@ public final class WorkerFsm {
   public static final String UNRESPONSIVE = "UNRESPONSIVE";
   public static final String PROTOCOL = "PROTOCOL";
   public static final String PEER_WAIT = "PEER_WAIT";
-  /** The worker cannot run this command in this build (e.g. the xc stages before the re-encoder). */
+  /** The worker cannot run this command in this build (e.g. an older worker image than the coordinator). */
   public static final String UNSUPPORTED = "UNSUPPORTED";
 
   private final FsmConfig config;
