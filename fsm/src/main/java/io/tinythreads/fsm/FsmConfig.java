@@ -8,7 +8,11 @@ import java.util.Map;
  *
  * @param helloTimeoutMillis how long a launched worker may take to connect and say Hello
  * @param heartbeatTimeoutMillis a busy worker that sends nothing for this long is presumed dead (0 = off)
- * @param peerWaitMillis how long a worker may idle waiting for its predecessor's artifact
+ * @param peerWaitMillis how long a worker may sit idle (Blocked, no command outstanding) waiting for its
+ *     predecessor before it is parked: it quits, and a fresh worker resumes from its stored artifacts
+ *     once the predecessor has moved on. A long wait then holds no worker slot and never runs into
+ *     the worker's own idle timeout (600 s by default); an idle worker sends no heartbeats, so the
+ *     heartbeat timeout does not apply to it (a dead one shows as a closed stream).
  * @param stageDeadlineMillis the deadline of each stage, counted from when its command is sent.
  *     Heartbeats keep a stage alive only up to its deadline.
  */
@@ -45,7 +49,7 @@ public record FsmConfig(
     m.put(StageKind.REBASE, 1_800_000L);
     m.put(StageKind.UPLOAD, 120_000L);
     m.put(StageKind.QUIT, 30_000L);
-    return new FsmConfig(120_000L, 60_000L, 1_800_000L, m);
+    return new FsmConfig(120_000L, 60_000L, 60_000L, m);
   }
 
   /** The same rules with every stage deadline set to {@code millis} (JobSpec.stage_deadline_millis). */

@@ -35,7 +35,6 @@ public final class WorkerFsm {
   public static final String NO_HELLO = "NO_HELLO";
   public static final String UNRESPONSIVE = "UNRESPONSIVE";
   public static final String PROTOCOL = "PROTOCOL";
-  public static final String PEER_WAIT = "PEER_WAIT";
   /** The worker cannot run this command in this build (e.g. an older worker image than the coordinator). */
   public static final String UNSUPPORTED = "UNSUPPORTED";
 
@@ -162,17 +161,12 @@ public final class WorkerFsm {
       case Result r -> fail(protocol("result for command " + r.commandId() + " while no command is outstanding"));
       case Heartbeat h -> Step.of(new Blocked(b.plan(), b.peers(), b.workerId(), b.stage(), b.sinceMillis(), h.atMillis()));
       case Disconnected d -> Step.of(new Failed(DISCONNECTED, "worker lost while waiting to " + b.next() + ": " + d.reason(), true));
-      case Tick t -> {
-        long silent = t.atMillis() - b.lastHeardMillis();
-        if (t.atMillis() - b.sinceMillis() > config.peerWaitMillis()) {
-          yield fail(new Failed(PEER_WAIT, "waited more than " + config.peerWaitMillis() + " ms to " + b.next(), true),
-              quit(b.plan(), b.stage()));
-        }
-        if (config.heartbeatTimeoutMillis() > 0 && silent > config.heartbeatTimeoutMillis()) {
-          yield fail(new Failed(UNRESPONSIVE, "no word from the worker for " + silent + " ms while waiting to " + b.next(), true));
-        }
-        yield Step.of(b);
-      }
+      // An idle worker sends no heartbeats (it has no command); a dead one shows as Disconnected.
+      case Tick t -> t.atMillis() - b.sinceMillis() > config.peerWaitMillis()
+          ? Step.of(new Parked(b.workerId(), b.next() + " waited more than " + config.peerWaitMillis() + " ms for the "
+              + b.next().peer().map(PeerNeed::toString).orElse("predecessor"), false),
+              quit(b.plan(), b.stage() - 1), new Cmd.Hangup(true, "parked"))
+          : Step.of(b);
       case Cancel c -> Step.of(new Cancelled(c.reason()), quit(b.plan(), b.stage()), new Cmd.Hangup(false, c.reason()));
       case PeerStored p -> reconsider(b, b.peers().with(p.artifact(), p.stateHash()), p.atMillis());
       case PeerStatus p -> reconsider(b, b.peers().with(p.activity()), p.atMillis());

@@ -51,7 +51,7 @@ public sealed interface WorkerState
    * The worker failed, vanished or missed a deadline.
    *
    * @param code short machine-readable cause (the worker's Failure code, or DEADLINE, DISCONNECTED,
-   *     NO_HELLO, UNRESPONSIVE, PROTOCOL, PEER_WAIT)
+   *     NO_HELLO, UNRESPONSIVE, PROTOCOL)
    * @param retryable whether a replacement worker may succeed
    */
   record Failed(String code, String reason, boolean retryable) implements WorkerState {}

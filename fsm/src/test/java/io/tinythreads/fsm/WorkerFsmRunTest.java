@@ -190,6 +190,27 @@ class WorkerFsmRunTest {
   }
 
   @Test
+  void aLongWaitParksTheWorkerInsteadOfHoldingItsSlot() {
+    WorkerFsm f = new WorkerFsm(FsmConfig.defaults().withHeartbeatTimeout(3_000).withPeerWait(20_000));
+    long[] clock = {0};
+    Step st = f.step(WorkerFsm.initial(Fixtures.xcMiddle(), Fixtures.RAW, Peers.of(Set.of(), PeerActivity.ACTIVE), 0),
+        new Hello("w", 0));
+    while (st.next() instanceof Running r) {
+      clock[0] += 100;
+      st = f.step(r, new Result(r.commandId(), Ok.empty(), clock[0]));
+    }
+    long blockedAt = clock[0];
+    // Idle: no heartbeats, far beyond the heartbeat timeout, and still waiting.
+    st = f.step(st.next(), new Tick(blockedAt + 19_000));
+    assertThat(st.next()).isInstanceOf(Blocked.class);
+    st = f.step(st.next(), new Tick(blockedAt + 20_001));
+    assertThat(st.next()).isInstanceOf(Parked.class);
+    assertThat(((Parked) st.next()).reason()).contains("encode-given-state waited more than 20000 ms");
+    assertThat(st.cmds()).extracting(c -> c instanceof Cmd.Send s ? s.command().getKindCase().name() : c.toString())
+        .containsExactly("QUIT", new Cmd.Hangup(true, "parked").toString());
+  }
+
+  @Test
   void aWorkerWhosePredecessorHasNoWorkerQuitsAfterItsParallelStages() {
     long[] clock = {0};
     List<Command> sent = new ArrayList<>();

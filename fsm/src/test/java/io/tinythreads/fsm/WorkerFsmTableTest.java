@@ -193,10 +193,10 @@ class WorkerFsmTableTest {
     rows.add(row(p, bl, blocked, "Heartbeat", beat, Blocked.class, List.of(), s -> ((Blocked) s).lastHeardMillis() == T0 + 2_500));
     rows.add(row(p, bl, blocked, "Disconnected", gone, Failed.class, "DISCONNECTED", true, List.of()));
     rows.add(row(p, bl, blocked, "Tick", tickEarly, Blocked.class, List.of(), s -> s.equals(blocked)));
-    rows.add(row(p, bl, blocked, "Tick after silence", tickSilent, Failed.class, "UNRESPONSIVE", true, List.of("hangup err")));
-    Blocked chatty = new Blocked(plan, live, "w1", blockedStage, T0, T0 + 20_000);
-    rows.add(row(p, bl, chatty, "Tick after the peer wait", new Tick(T0 + 20_001), Failed.class, "PEER_WAIT", true,
-        List.of("send QUIT", "hangup err")));
+    rows.add(row(p, bl, blocked, "Tick after silence: idle workers send no heartbeats", tickSilent, Blocked.class,
+        List.of(), s -> s.equals(blocked)));
+    rows.add(row(p, bl, blocked, "Tick after the peer wait: parks", new Tick(T0 + 20_001), Parked.class,
+        List.of("send QUIT", "hangup ok"), s -> !((Parked) s).aborted() && ((Parked) s).reason().contains("20000 ms")));
     rows.add(row(p, bl, blocked, "Cancel", cancel, Cancelled.class, null, null, List.of("send QUIT", "hangup err")));
     int bs = blockedStage;
     if (plan.stage(blockedStage).peer().isPresent()) {

@@ -756,7 +756,7 @@ final class JobRun {
   private static Code codeFor(WorkerState.Failed f) {
     return switch (f.code()) {
       case WorkerFsm.UNSUPPORTED -> Code.UNIMPLEMENTED;
-      case WorkerFsm.DEADLINE, WorkerFsm.NO_HELLO, WorkerFsm.UNRESPONSIVE, WorkerFsm.PEER_WAIT -> Code.DEADLINE_EXCEEDED;
+      case WorkerFsm.DEADLINE, WorkerFsm.NO_HELLO, WorkerFsm.UNRESPONSIVE, "TIMEOUT" -> Code.DEADLINE_EXCEEDED;
       case "INVALID_INPUT" -> Code.INVALID_ARGUMENT;
       case "STATE_HASH" -> Code.DATA_LOSS;
       default -> Code.ABORTED;
