@@ -177,6 +177,33 @@ class XcJobTest {
   }
 
   /**
+   * Workers parked as soon as they would wait for their predecessor (peer wait 1 ms): every wait
+   * becomes a quit and a relaunch from stored artifacts once the predecessor has stored what is
+   * needed or is rebasing. The job still completes, without a single failed attempt, and with the
+   * same bytes as a run where workers simply waited.
+   */
+  @Test
+  void parkingEveryWaitingWorkerChangesNoByte() throws Exception {
+    Path reference = tmp.resolve("waited.ivf");
+    Path parked = tmp.resolve("parked.ivf");
+    io.tinythreads.proto.JobSpec.Builder job = Harness.demo(INPUT, reference, 6).setPipeline(Pipeline.PIPELINE_XC)
+        .setChunksPerBatch(6).setWorkers(3);
+    try (Harness h = new Harness(tmp.resolve("wait"), LauncherKind.LAUNCHER_THREAD, JobHooks.NONE)) {
+      assertThat(h.run(job.build(), Duration.ofSeconds(120)).getState()).isEqualTo(Job.State.SUCCEEDED);
+    }
+    try (Harness h = new Harness(tmp.resolve("park"), LauncherKind.LAUNCHER_THREAD, JobHooks.NONE,
+        io.tinythreads.fsm.FsmConfig.defaults().withPeerWait(1))) {
+      var op = h.submit("", job.setOutputUri(parked.toString()).build());
+      List<io.tinythreads.proto.JobEvent> events = h.watchToEnd(Harness.jobName(op), Duration.ofSeconds(120));
+      Job end = h.get(Harness.jobName(op));
+      checkXc(end, parked, 36, List.of(0L), tmp.resolve("park-frames"));
+      assertThat(end.getProgress().getWorkerRetries()).as("a parked worker is not a failed one").isZero();
+      assertThat(events).allSatisfy(e -> assertThat(e.getMessage()).doesNotContain("retried"));
+    }
+    assertThat(Harness.sha256(parked)).isEqualTo(Harness.sha256(reference));
+  }
+
+  /**
    * Few workers, long batches (ExCamera's x = 16): the serial chain must never be starved by
    * workers waiting on it. 17 two-frame chunks: a batch of 16 and a batch of 1.
    */
