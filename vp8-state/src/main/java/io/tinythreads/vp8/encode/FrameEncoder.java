@@ -162,9 +162,11 @@ final class FrameEncoder {
     int sharp = spec.sharpness;
     long[] memo = new long[64];
     java.util.Arrays.fill(memo, -1);
+    // Start from the replaced key frame's level: libvpx chose it for this picture at a nearby
+    // quantizer, so the optimum is rarely far (steps of 4, 2, 1 from there).
     int best = Math.max(0, Math.min(63, spec.loopFilterLevel));
     long bestSse = sse(memo, best, sharp, simple);
-    for (int step = 8; step >= 1; step >>= 1) {
+    for (int step = 4; step >= 1; step >>= 1) {
       boolean moved = true;
       while (moved) {
         moved = false;

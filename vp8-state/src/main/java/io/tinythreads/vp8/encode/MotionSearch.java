@@ -11,9 +11,9 @@ import io.tinythreads.vp8.dsp.Metrics;
  * Motion search for one 16x16 luma block against a reference: full-pixel search from a set of
  * predicted starting vectors with a shrinking square pattern (8 neighbours at steps 16, 8, 4, 2,
  * 1, each repeated while it improves; a superset of libvpx's diamond), scored by SAD plus the
- * vector's rate, then half- and quarter-pixel refinement scored by the SSE of the real sub-pixel
- * prediction plus the vector's rate (libvpx vp8_find_best_sub_pixel_step_iteratively does the
- * same with variance).
+ * vector's rate, then half- and quarter-pixel refinement (5 points each) scored by the SSE of the
+ * real sub-pixel prediction plus the vector's rate (libvpx vp8_find_best_sub_pixel_step_iteratively
+ * does the same with variance).
  *
  * <p>Vectors stay where the decoder never clamps them: the block may reach at most 16 pixels
  * into the reference's border, and within +-1023 quarter pixels of the base vector {@code best}
@@ -21,6 +21,7 @@ import io.tinythreads.vp8.dsp.Metrics;
  */
 final class MotionSearch {
   private static final int[] DX = {-1, 0, 1, -1, 1, -1, 0, 1};
+  // (the same 8 directions are used by the full-pixel pattern)
   private static final int[] DY = {-1, -1, -1, 0, 0, 1, 1, 1};
 
   private final FrameCoder c;
@@ -102,25 +103,46 @@ final class MotionSearch {
         }
       }
     }
-    // Sub-pixel refinement in quarter pixels (vectors are 1/8 pel: 2 units per quarter).
+    // Sub-pixel refinement in half, then quarter pixels (vectors are 1/8 pel: 4 and 2 units), as
+    // libvpx's vp8_find_best_sub_pixel_step_iteratively: the four axial neighbours, then the
+    // diagonal between the better horizontal and the better vertical one.
     int mr = by * 8;
     int mcl = bx * 8;
     double subBest = subCost(mb, ref, mr, mcl, s, so, sst, lambda);
     for (int step = 4; step >= 2; step >>= 1) {
       int cr = mr;
       int cc = mcl;
-      for (int k = 0; k < 8; k++) {
-        int nr = cr + DY[k] * step;
-        int nc = cc + DX[k] * step;
-        if (nc < minX * 8 || nc > maxX * 8 || nr < minY * 8 || nr > maxY * 8) {
-          continue;
-        }
-        double cost = subCost(mb, ref, nr, nc, s, so, sst, lambda);
-        if (cost < subBest) {
-          subBest = cost;
-          mr = nr;
-          mcl = nc;
-        }
+      double left = subCostChecked(mb, ref, cr, cc - step, s, so, sst, lambda);
+      double right = subCostChecked(mb, ref, cr, cc + step, s, so, sst, lambda);
+      double up = subCostChecked(mb, ref, cr - step, cc, s, so, sst, lambda);
+      double down = subCostChecked(mb, ref, cr + step, cc, s, so, sst, lambda);
+      int hc = left <= right ? cc - step : cc + step;
+      int vr = up <= down ? cr - step : cr + step;
+      double diag = subCostChecked(mb, ref, vr, hc, s, so, sst, lambda);
+      if (left < subBest) {
+        subBest = left;
+        mr = cr;
+        mcl = cc - step;
+      }
+      if (right < subBest) {
+        subBest = right;
+        mr = cr;
+        mcl = cc + step;
+      }
+      if (up < subBest) {
+        subBest = up;
+        mr = cr - step;
+        mcl = cc;
+      }
+      if (down < subBest) {
+        subBest = down;
+        mr = cr + step;
+        mcl = cc;
+      }
+      if (diag < subBest) {
+        subBest = diag;
+        mr = vr;
+        mcl = hc;
       }
     }
     return packMv(mr, mcl);
@@ -133,6 +155,14 @@ final class MotionSearch {
   private double fullCost(byte[] s, int so, int sst, byte[] r, int base, int stride, int dx, int dy, double lamSad) {
     int sad = Metrics.sad(s, so, sst, r, base + dy * stride + dx, stride, 16, 16);
     return sad + lamSad * rateBits(dy * 4, dx * 4);
+  }
+
+  /** {@link #subCost}, or infinity outside the search range. */
+  private double subCostChecked(int mb, int ref, int mr, int mc, byte[] s, int so, int sst, double lambda) {
+    if (mc < minX * 8 || mc > maxX * 8 || mr < minY * 8 || mr > maxY * 8) {
+      return Double.MAX_VALUE;
+    }
+    return subCost(mb, ref, mr, mc, s, so, sst, lambda);
   }
 
   private double subCost(int mb, int ref, int mr, int mc, byte[] s, int so, int sst, double lambda) {
