@@ -120,7 +120,6 @@ final class JobRun {
   private ScheduledFuture<?> ticker;
   /** The job's time origin for the report's timeline (wall clock, set by begin()). */
   private long startUnixMicros;
-  private long ingestDoneUnixMicros;
   /** Every stage of every worker, for the job report (REPORT_API.md stage names). */
   private final List<StageEvent> timeline = new ArrayList<>();
   /** The joined output once it is in place (deleted again if the job ends any other way than SUCCEEDED). */
@@ -358,8 +357,8 @@ final class JobRun {
 
   private void onIngestDone(long frames, int count) {
     ingestDone = true;
-    ingestDoneUnixMicros = wallMicros();
-    timeline.add(new StageEvent(-1, 0, "coordinator", "ingest", startUnixMicros, ingestDoneUnixMicros, true, ""));
+    timeline.add(new StageEvent(-1, 0, "coordinator", "ingest", startUnixMicros,
+        Math.max(startUnixMicros, wallMicros()), true, ""));
     framesIngested = frames;
     if (terminal(state)) {
       return;
