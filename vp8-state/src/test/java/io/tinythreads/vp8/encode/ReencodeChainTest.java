@@ -177,6 +177,30 @@ class ReencodeChainTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("entryState");
   }
 
+  @Test
+  void keyFramesInsideAChunkBecomeInterframes() {
+    // libvpx puts key frames inside a chunk at scene cuts; --kf-max-dist=2 forces some here.
+    Path y4m = Clips.cut(Clips.sintel(), 30 + N, N, W, H);
+    List<byte[]> withKeys = Clips.frames(Clips.vpxenc(y4m, 20, "--kf-max-dist=2"));
+    long keys = withKeys.stream().filter(f -> FrameHeader.parse(f).keyFrame()).count();
+    assertThat(keys).as("key frames in the libvpx chunk").isGreaterThan(1);
+    ChunkReencoder.Result r = new ChunkReencoder().encodeGivenState(libEnd.get(0), raw.get(1), withKeys);
+    for (int i = 0; i < r.frames().size(); i++) {
+      assertThat(FrameHeader.parse(r.frames().get(i)).keyFrame()).as("frame " + i).isFalse();
+      boolean key = FrameHeader.parse(withKeys.get(i)).keyFrame();
+      assertThat(r.frameInfo().get(i).kind())
+          .isEqualTo(key ? ChunkReencoder.Kind.ENCODED : ChunkReencoder.Kind.REBASED);
+    }
+    List<byte[]> joined = new ArrayList<>(lib.get(0));
+    joined.addAll(r.frames());
+    Path ivf = Clips.writeIvf("inner-keys.ivf", W, H, joined);
+    assertThat(Clips.md5(joined)).isEqualTo(Clips.vpxdecMd5(ivf)).hasSize(2 * N);
+    double[] q = psnr(joined, 0);
+    for (int i = N; i < 2 * N; i++) {
+      assertThat(q[i]).as("frame " + i).isGreaterThan(38.0);
+    }
+  }
+
   /** Luma PSNR of every shown frame of a stream against the raw chunks. */
   static double[] psnr(List<byte[]> stream, int firstChunk) {
     Decoder d = new Decoder();
