@@ -13,12 +13,9 @@ import org.slf4j.LoggerFactory;
  * A thread cannot be killed: {@link WorkerHandle#kill()} interrupts it, and the coordinator closing
  * the worker's stream makes the worker give up at its next message.
  *
- * <p>Reproducibility caveat (measured, cause not yet found): in a long-lived JVM whose native heap
- * has been used before, a libvpx encode through avcodec occasionally gives different bytes than the
- * same encode in a fresh process (e.g. chunk 2 of demo:testsrc2 176x144 at 10 frames per chunk:
- * 13402 instead of 13404 bytes, about one encode in 30-60, also with one worker at a time), which
- * points at a read of uninitialized native memory in the encoder path. A process per worker has
- * not shown it. Use the process launcher when byte-exact output matters.
+ * <p>Workers in threads give the same bytes as workers in processes: the one source of difference
+ * found (libvpx 1.15.2 reading past its above-context row when tune=ssim, so the output depended on
+ * what the native heap held before) is neutralised in {@code LibvpxEncoder.AboveContextGuard}.
  */
 final class ThreadLauncher implements Launcher {
   private static final Logger log = LoggerFactory.getLogger(ThreadLauncher.class);
