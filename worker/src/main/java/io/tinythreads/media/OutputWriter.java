@@ -221,6 +221,7 @@ public final class OutputWriter implements AutoCloseable {
         webm.finish();
         webm.free(); // closes the AVIOContext: everything is on disk before the rename
       }
+      OutputFiles.makeShareable(tmp);
       Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException(out + ": cannot finish output: " + e.getMessage(), e);

@@ -67,6 +67,11 @@ class OutputWriterTest {
     assertThat(ExternalTools.vpxdecSummary(webm)).containsExactly(24, 24);
     assertThat(ExternalTools.vpxdecMd5(webm)).isEqualTo(ExternalTools.vpxdecMd5(ivf));
     assertThat(ivfHeaderCount(ivf)).isEqualTo(24);
+    // finished outputs are readable like any file the user writes, not owner-only temp files
+    assertThat(java.nio.file.Files.getPosixFilePermissions(ivf))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    assertThat(java.nio.file.Files.getPosixFilePermissions(webm))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
 
     Map<String, String> p = ExternalTools.ffprobeStream(webm, true,
         "codec_name,width,height,r_frame_rate,avg_frame_rate,nb_read_frames");
