@@ -36,8 +36,9 @@ import java.util.Locale;
  * all its frames are rebased onto {@code --state}.
  *
  * <p>The output IVF carries, in header bytes 28..31 (unused by IVF; alfalfa's "expected decoder
- * minihash"), the low 32 bits of the 64-bit hash of the state it must be decoded from; a
- * {@code --pred-state} must match what {@code --pred} records there. States are
+ * minihash"), the low 32 bits of the 64-bit hash of the state it must be decoded from, so it stays
+ * a plain IVF that vpxdec plays once joined; a {@code --pred-state} must match what {@code --pred}
+ * records, there or in the full 64 bits of the worker's extended IVF header ("TTEH"). States are
  * {@link StateCodec} files.
  *
  * <p>Exit codes: 0 success, 1 bad input (one line naming the file and problem), 2 usage.
@@ -148,7 +149,7 @@ public final class ReencodeCli {
         predHeader = r.header();
         predIvf = r.readAll();
       }
-      int recorded = readExpectedHash(pred);
+      RecordedHash recorded = recordedHash(pred);
       current = raw;
       List<byte[]> pictures = new ArrayList<>();
       try (Y4mReader r = Y4mReader.open(raw)) {
@@ -164,10 +165,11 @@ public final class ReencodeCli {
       ChunkReencoder.Result result;
       current = pred;
       if (predState != null) {
-        // The IVF keeps 32 bits of the 64-bit hash: check those, then hand the full hash on.
-        if (recorded != (int) predState.hash64()) {
-          err.printf(Locale.ROOT, "vp8 reencode: %s expects a decoder state whose hash ends in %08x, but %s has hash "
-              + "%016x%n", pred, recorded, predStatePath, predState.hash64());
+        // A plain IVF keeps 32 bits of the 64-bit hash: check what it has, then hand the full
+        // hash on.
+        if (!recorded.matches(predState.hash64())) {
+          err.printf(Locale.ROOT, "vp8 reencode: %s expects a decoder state with hash %s, but %s has hash %016x%n",
+              pred, recorded, predStatePath, predState.hash64());
           return FAILED;
         }
         result = re.rebase(state, pictures, predFrames, predState, predState.hash64());
@@ -200,15 +202,41 @@ public final class ReencodeCli {
     return FAILED;
   }
 
-  /** The expected-state tag of an IVF file (0 if none was written). */
-  static int readExpectedHash(Path ivf) throws IOException {
+  /**
+   * The expected entry-state hash an IVF file records: the worker's extended header (length 48,
+   * "TTEH" and the full 64-bit hash at bytes 32..43, big-endian), else the low 32 bits in bytes
+   * 28..31 (0 if none was written).
+   */
+  record RecordedHash(long value, boolean full) {
+    boolean matches(long hash) {
+      return full ? value == hash : (int) value == (int) hash;
+    }
+
+    @Override
+    public String toString() {
+      return full ? String.format(Locale.ROOT, "%016x", value)
+          : String.format(Locale.ROOT, "%08x (low 32 bits)", (int) value);
+    }
+  }
+
+  static RecordedHash recordedHash(Path ivf) throws IOException {
     try (FileChannel ch = FileChannel.open(ivf, StandardOpenOption.READ)) {
-      ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-      if (ch.read(b, HASH_OFFSET) != 4) {
+      ByteBuffer b = ByteBuffer.allocate(44).order(ByteOrder.LITTLE_ENDIAN);
+      int n = ch.read(b, 0);
+      if (n < 32) {
         throw new InvalidBitstreamException("truncated IVF header");
       }
-      return b.getInt(0);
+      int headerLen = b.getShort(6) & 0xFFFF;
+      if (headerLen >= 44 && n >= 44 && b.get(32) == 'T' && b.get(33) == 'T' && b.get(34) == 'E' && b.get(35) == 'H') {
+        return new RecordedHash(b.order(ByteOrder.BIG_ENDIAN).getLong(36), true);
+      }
+      return new RecordedHash(b.getInt(HASH_OFFSET) & 0xFFFFFFFFL, false);
     }
+  }
+
+  /** The low 32 bits of the expected-state hash in an IVF file's bytes 28..31. */
+  static int readExpectedHash(Path ivf) throws IOException {
+    return (int) recordedHash(ivf).value();
   }
 
   /** Stores the expected-state tag in an IVF file's header. */

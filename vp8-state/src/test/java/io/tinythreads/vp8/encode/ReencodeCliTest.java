@@ -81,6 +81,36 @@ class ReencodeCliTest {
     String recorded = String.format("%08x", ReencodeCli.readExpectedHash(c2a));
     String given = String.format("%016x", StateCodec.read(Files.readAllBytes(end[0])).hash64());
     assertThat(bad.err()).contains(recorded).contains(given);
+
+    // The worker's chunk files carry the full 64-bit hash in a 48-byte IVF header ("TTEH").
+    Path extended = tmp.resolve("c2-1-extended.ivf");
+    long fullHash = StateCodec.read(Files.readAllBytes(end[1])).hash64();
+    writeExtended(c2a, extended, fullHash);
+    Run ok = run("--raw", y4m[2].toString(), "--pred", extended.toString(), "--pred-state", end[1].toString(),
+        "--state", c1State.toString(), "-o", tmp.resolve("ext.ivf").toString());
+    assertThat(ok.code()).as(ok.err()).isZero();
+    assertThat(Files.readAllBytes(tmp.resolve("ext.ivf"))).isEqualTo(Files.readAllBytes(c2));
+    writeExtended(c2a, extended, fullHash ^ (1L << 40)); // same low 32 bits, different hash
+    Run badExt = run("--raw", y4m[2].toString(), "--pred", extended.toString(), "--pred-state", end[1].toString(),
+        "--state", c1State.toString(), "-o", tmp.resolve("ext2.ivf").toString());
+    assertThat(badExt.code()).isEqualTo(1);
+    assertThat(badExt.err()).contains(String.format("%016x", fullHash ^ (1L << 40)))
+        .contains(String.format("%016x", fullHash));
+  }
+
+  /** Rewrites an IVF with the worker's 48-byte header carrying {@code hash}. */
+  private static void writeExtended(Path ivf, Path out, long hash) throws Exception {
+    byte[] b = Files.readAllBytes(ivf);
+    java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(16);
+    h.put("TTEH".getBytes(StandardCharsets.US_ASCII)).putLong(hash).putInt(0);
+    byte[] e = new byte[b.length + 16];
+    System.arraycopy(b, 0, e, 0, 32);
+    e[6] = 48;
+    e[7] = 0;
+    e[28] = e[29] = e[30] = e[31] = 0;
+    System.arraycopy(h.array(), 0, e, 32, 16);
+    System.arraycopy(b, 32, e, 48, b.length - 32);
+    Files.write(out, e);
   }
 
   @Test
