@@ -70,4 +70,21 @@ class BenchTest {
       assertThat(left.toList()).as("scratch removed").isEmpty();
     }
   }
+
+  @Test
+  void xcBenchWithTheTimeModel() throws Exception {
+    Cli.Result r = Cli.run("bench", "demo:testsrc2,size=176x144,frames=16", "--pipeline", "xc", "-N", "4", "-x", "2",
+        "--passes", "1", "--cpu-used", "8", "--model", "--work-dir", tmp.toString(), "-q");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("tinythreads: --pipeline=xc --launcher=thread --frames-per-chunk=4 --chunks-per-batch=2");
+    for (String label : new String[] {"tinythreads xc, 1 worker", "tinythreads xc, 2 workers"}) {
+      Matcher m = Pattern.compile(Pattern.quote(label) + "\\s+([0-9.]+)\\s+[0-9.]+\\s+\\d+\\s+[0-9.]+\\s+([0-9.]+)")
+          .matcher(r.out());
+      assertThat(m.find()).as(r.out()).isTrue();
+      assertThat(Double.parseDouble(m.group(2))).as("job_s from the job report, below the process wall")
+          .isPositive().isLessThan(Double.parseDouble(m.group(1)));
+    }
+    assertThat(r.out()).contains("model (from the 2-worker run's report").contains("ExCamera[6,16]: 3600 chunks")
+        .contains("serial (per chunk)").containsPattern("estimate: [0-9.]+ s");
+  }
 }

@@ -34,7 +34,8 @@ class TimeModelTest {
     assertThat(f.get("encode_chunk").count()).as("the failed attempt is not counted").isEqualTo(8);
     assertThat(f.get(TimeModel.HEAD_REBASE).measuredMedian()).isCloseTo(HEAD_REBASE, within(1e-6));
     assertThat(f).doesNotContainKey("rebase");
-    assertThat(e.notes()).containsExactly("join: not in the timeline, counted as 0 s");
+    assertThat(e.notes()).isEmpty();
+    assertThat(e.joinSeconds()).isNaN();
   }
 
   @Test
@@ -72,5 +73,32 @@ class TimeModelTest {
     assertThatThrownBy(() -> TimeModel.estimate(new JobReport(r.version(), "", r.setup(), r.video(), r.output(), 0, 0,
         r.summary(), List.of(), List.of(), List.of()), TimeModel.Target.excameraSintel()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no timeline");
+  }
+
+  @Test
+  void theJoinIsExtrapolatedByBytesAndKeptOutOfTheEstimate() {
+    JobReport r = xc6x4();
+    List<StageEvent> tl = new java.util.ArrayList<>(r.timeline());
+    tl.add(new StageEvent(-1, 0, "coordinator", "join", r.startUnixMicros(), r.startUnixMicros() + 100_000, true, ""));
+    JobReport withJoin = new JobReport(r.version(), r.jobId(), r.setup(), r.video(), r.output(), r.wallSeconds(),
+        r.startUnixMicros(), r.summary(), r.chunks(), r.frames(), tl);
+    TimeModel.Target t = new TimeModel.Target(1280, 720, 1440, 24, 12, 16);
+    TimeModel.Estimate e = TimeModel.estimate(withJoin, t);
+    TimeModel.Estimate without = TimeModel.estimate(r, t);
+    assertThat(e.medianSeconds()).isEqualTo(without.medianSeconds());
+    // 48,500 bytes for 48 frames of 640x360 joined in 0.1 s; 4x the pixels and 30x the frames.
+    assertThat(e.joinBytes()).isCloseTo(48_500.0 * 4 * 30, within(1e-3));
+    assertThat(e.joinSeconds()).isCloseTo(12.0, within(1e-6));
+    assertThat(TimeModel.render(withJoin, t, e)).contains("join (not in the estimate; ExCamera's figure leaves the"
+        + " chunks in S3): ~12 s to concatenate ~0.01 GB");
+  }
+
+  @Test
+  void smallMeasurementsAreFlagged() {
+    JobReport r = xc6x4();
+    JobReport small = new JobReport(r.version(), r.jobId(), r.setup(), new JobReport.Video(176, 144, 24, 1, 48, "s"),
+        r.output(), r.wallSeconds(), r.startUnixMicros(), r.summary(), r.chunks(), r.frames(), r.timeline());
+    assertThat(TimeModel.estimate(small, TimeModel.Target.excameraSintel()).notes())
+        .anyMatch(n -> n.startsWith("measured on small chunks (176x144, N=6)"));
   }
 }
