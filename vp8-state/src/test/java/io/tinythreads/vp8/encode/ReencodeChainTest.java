@@ -104,6 +104,22 @@ class ReencodeChainTest {
   }
 
   @Test
+  void encodeGivenStateJoinsTwoChunks() {
+    ChunkReencoder.Result egs = chain.egs().get(1);
+    FrameHeader first = FrameHeader.parse(egs.frames().get(0));
+    assertThat(first.keyFrame()).isFalse();
+    assertThat(first.tag().showFrame()).isTrue();
+    assertThat(first.refreshLast() && first.refreshGoldenFrame() && first.refreshAlternateFrame()).isTrue();
+    assertThat(egs.frameInfo().get(0).kind()).isEqualTo(ChunkReencoder.Kind.ENCODED);
+    assertThat(egs.expectedEntryHash()).isEqualTo(libEnd.get(0).hash64());
+    List<byte[]> two = new ArrayList<>(lib.get(0));
+    two.addAll(egs.frames());
+    Path ivf = Clips.writeIvf("two-chunks.ivf", W, H, two);
+    assertThat(Clips.md5(two)).isEqualTo(Clips.vpxdecMd5(ivf)).hasSize(2 * N);
+    assertThat(egs.finalState()).isEqualTo(Clips.endState(libEnd.get(0), egs.frames()));
+  }
+
+  @Test
   void everyChunkEndsRefreshingAllReferencesAndStartsWithAnInterframe() {
     Chain c = chain;
     for (int k = 1; k < CHUNKS; k++) {
