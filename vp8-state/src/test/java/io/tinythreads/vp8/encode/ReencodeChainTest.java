@@ -120,6 +120,22 @@ class ReencodeChainTest {
   }
 
   @Test
+  void aChunkOfOneKeyFrameBecomesOneInterframe() {
+    // The last chunk of a clip may hold a single frame.
+    Path y4m = Clips.cut(Clips.sintel(), 30 + N, 1, W, H);
+    List<byte[]> one = Clips.frames(Clips.vpxenc(y4m, 20));
+    assertThat(one).hasSize(1);
+    ChunkReencoder.Result r = new ChunkReencoder().encodeGivenState(libEnd.get(0), Clips.raw(y4m), one);
+    assertThat(r.frames()).hasSize(1);
+    FrameHeader h = FrameHeader.parse(r.frames().get(0));
+    assertThat(h.keyFrame()).isFalse();
+    assertThat(h.refreshLast() && h.refreshGoldenFrame() && h.refreshAlternateFrame()).isTrue();
+    List<byte[]> two = new ArrayList<>(lib.get(0));
+    two.addAll(r.frames());
+    assertThat(Clips.md5(two)).isEqualTo(Clips.vpxdecMd5(Clips.writeIvf("one-frame.ivf", W, H, two)));
+  }
+
+  @Test
   void everyChunkEndsRefreshingAllReferencesAndStartsWithAnInterframe() {
     Chain c = chain;
     for (int k = 1; k < CHUNKS; k++) {
