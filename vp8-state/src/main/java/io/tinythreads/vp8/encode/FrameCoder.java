@@ -406,11 +406,6 @@ final class FrameCoder {
     return mbLambda[mb];
   }
 
-  /** J = D + lambda * R (R in 1/256 bit). */
-  double rd(int mb, long dist, long rate) {
-    return dist + mbLambda[mb] * rate / 256.0;
-  }
-
   // ------------------------------------------------------------------ prediction
 
   /** Predicts a 16x16 intra luma mode into {@code l.rec} (in place in the frame, then copied). */
@@ -1252,10 +1247,5 @@ final class FrameCoder {
   long chromaSse(int mb, byte[] u, byte[] v) {
     int so = srcUvOff(mb);
     return Metrics.sse(src.u, so, src.uvStride, u, 0, 8, 8, 8) + Metrics.sse(src.v, so, src.uvStride, v, 0, 8, 8, 8);
-  }
-
-  /** Sum of squared differences of the unfiltered frame against the source, luma only. */
-  long lumaSse() {
-    return Metrics.sse(src.y, 0, src.yStride, fy, yOrg, ys, mbCols * 16, mbRows * 16);
   }
 }

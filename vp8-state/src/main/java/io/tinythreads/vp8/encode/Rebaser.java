@@ -56,7 +56,7 @@ final class Rebaser {
       }
       c.predictIntraChroma(mb, p.uvMode(mb), ch);
       c.codeChroma(mb, ch, c.zbinBoost(mb, Tables.INTRA_FRAME, mode), c.trellisEnabled);
-      refine.residual(mb, mode, l, ch, c.yModeCost[mode] + c.uvModeCost[p.uvMode(mb)]);
+      refine.residual(mb, mode, l, ch);
       c.commit(mb, Tables.INTRA_FRAME, mode, 0, l, ch, 0, null, null, null);
       return;
     }
@@ -72,7 +72,7 @@ final class Rebaser {
         int boost = c.zbinBoost(mb, ref, Tables.SPLITMV);
         c.codeLuma(mb, l, boost, c.trellisEnabled);
         c.codeChroma(mb, ch, boost, c.trellisEnabled);
-        refine.residual(mb, Tables.SPLITMV, l, ch, 0);
+        refine.residual(mb, Tables.SPLITMV, l, ch);
         for (int j = 0; j < Tables.splitCount(part); j++) {
           if (subRefs[j] == Tables.NEW4X4) {
             c.countMv(partMvs[j], c.census.best);
@@ -103,7 +103,7 @@ final class Rebaser {
     int boost = c.zbinBoost(mb, ref, mode);
     c.codeLuma(mb, l, boost, c.trellisEnabled);
     c.codeChroma(mb, ch, boost, c.trellisEnabled);
-    refine.residual(mb, mode, l, ch, n.modeCost(mode));
+    refine.residual(mb, mode, l, ch);
     if (mode == Tables.NEWMV) {
       c.countMv(mv, n.best);
     }

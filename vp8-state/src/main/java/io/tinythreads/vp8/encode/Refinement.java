@@ -19,10 +19,8 @@ final class Refinement {
   /**
    * May drop the whole residual of the coded macroblock when that lowers its rate-distortion cost
    * (not for B_PRED, whose later sub-blocks predict from the residual of earlier ones).
-   *
-   * @param modeRate the rate of its modes, the same either way (only for reporting)
    */
-  void residual(int mb, int mode, FrameCoder.Luma l, FrameCoder.Chroma ch, int modeRate) {
+  void residual(int mb, int mode, FrameCoder.Luma l, FrameCoder.Chroma ch) {
     if (!enabled || mode == Tables.B_PRED || (l.zero() && ch.zero())) {
       return;
     }
