@@ -13,8 +13,11 @@ out=${1:-$root/bench/results}
 [ $# -gt 0 ] && shift
 [ "${1:-}" = "--" ] && shift
 limit=${LIMIT:-192}
-clips_dir=$root/../shared/testdata/clips
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
+# Clips are named relative to the checkout, as the README does.
+cd "$root"
+clips_dir=../shared/testdata/clips
 for clip in ${CLIPS:-$clips_dir/*.y4m $clips_dir/*.ivf}; do
   name=$(basename "$clip")
   flags=()

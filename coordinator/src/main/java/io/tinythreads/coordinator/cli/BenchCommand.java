@@ -210,7 +210,7 @@ final class BenchCommand extends BaseCommand {
           n++;
         }
       }
-      return new Clip(y4m, h, n, input + (limit > 0 ? " (first " + n + " frames)" : ""));
+      return new Clip(y4m, h, n, input + (limit > 0 && n == limit ? " (first " + n + " frames)" : ""));
     }
   }
 

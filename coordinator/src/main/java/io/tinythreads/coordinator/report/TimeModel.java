@@ -14,7 +14,8 @@ import java.util.TreeMap;
  *
  * <p><b>Model.</b> Every worker starts at once (one per chunk). A batch of x chunks is a chain:
  * <pre>
- *   head_ready   = launch + assign + fetch:raw_chunk + encode_chunk + dump_state + upload:end_state
+ *   head_ready   = launch + assign + fetch:raw_chunk + encode_chunk + upload:encoded_chunk + dump_state
+ *                  + upload:end_state
  *   member_ready = head_ready + fetch:end_state + encode_given_state + upload:reencoded_chunk
  *   chain_done   = max(head_ready + rebase(head), member_ready) + (x - 1) * serial
  *   wall         = chain_done + upload:final_state + upload:output_chunk
@@ -55,6 +56,7 @@ public final class TimeModel {
     STAGES.put("assign", Scale.CONSTANT);
     STAGES.put("fetch:raw_chunk", Scale.CHUNK_PIXEL_FRAMES);
     STAGES.put("encode_chunk", Scale.CHUNK_PIXEL_FRAMES);
+    STAGES.put("upload:encoded_chunk", Scale.CHUNK_PIXEL_FRAMES);
     STAGES.put("dump_state", Scale.CHUNK_PIXEL_FRAMES);
     STAGES.put("upload:end_state", Scale.PIXELS);
     STAGES.put("fetch:end_state", Scale.PIXELS);
@@ -198,6 +200,16 @@ public final class TimeModel {
         notes.add(key + ": not in the timeline, counted as 0 s");
       }
     }
+    java.util.Set<String> unknown = new java.util.TreeSet<>();
+    for (StageEvent e : measured.timeline()) {
+      if (!STAGES.containsKey(e.stage()) && !e.stage().equals("ingest") && !e.stage().equals("join")
+          && !e.stage().equals("quit")) {
+        unknown.add(e.stage());
+      }
+    }
+    if (!unknown.isEmpty()) {
+      notes.add("stages in the timeline that the model does not know (left out): " + String.join(", ", unknown));
+    }
     long chunks = target.chunks();
     long batches = (chunks + target.chunksPerBatch() - 1) / target.chunksPerBatch();
     int x = (int) Math.min(target.chunksPerBatch(), chunks);
@@ -264,7 +276,8 @@ public final class TimeModel {
   /** The model's formula (class comment) with every stage at its median (0) or p90 (1). */
   private static double wall(Map<String, double[]> at, int w, int x, boolean chain) {
     double headReady = get(at, "launch", w) + get(at, "assign", w) + get(at, "fetch:raw_chunk", w)
-        + get(at, "encode_chunk", w) + get(at, "dump_state", w) + get(at, "upload:end_state", w);
+        + get(at, "encode_chunk", w) + get(at, "upload:encoded_chunk", w) + get(at, "dump_state", w)
+        + get(at, "upload:end_state", w);
     double done;
     if (chain && x > 1) {
       double memberReady = headReady + get(at, "fetch:end_state", w) + get(at, "encode_given_state", w)
@@ -333,7 +346,8 @@ public final class TimeModel {
     }
     b.append(String.format(Locale.ROOT, "%nmodel: wall = max(head_ready + rebase(head), member_ready) + (x-1)*serial"
         + " + uploads%n"));
-    b.append("       head_ready = launch + assign + fetch:raw_chunk + encode_chunk + dump_state + upload:end_state\n");
+    b.append("       head_ready = launch + assign + fetch:raw_chunk + encode_chunk + upload:encoded_chunk + dump_state"
+        + " + upload:end_state\n");
     b.append("       member_ready = head_ready + fetch:end_state + encode_given_state + upload:reencoded_chunk\n");
     b.append(String.format(Locale.ROOT, "estimate: %.1f s (%.2f min) with median stages, %.1f s (%.2f min) with p90"
         + " stages; the serial chain is %.0f %% of the median estimate%n", e.medianSeconds(), e.medianSeconds() / 60,

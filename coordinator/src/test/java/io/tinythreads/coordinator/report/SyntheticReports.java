@@ -13,6 +13,7 @@ public final class SyntheticReports {
   public static final double ASSIGN = 0.01;
   public static final double FETCH_RAW = 0.2;
   public static final double ENCODE = 3.0;
+  public static final double UPLOAD_ENCODED = 0.03;
   public static final double DUMP = 0.5;
   public static final double UPLOAD_END = 0.05;
   public static final double FETCH_END = 0.05;
@@ -53,6 +54,7 @@ public final class SyntheticReports {
         t = add(tl, t0, k, attempt, w, "assign", t, ASSIGN);
         t = add(tl, t0, k, attempt, w, "fetch:raw_chunk", t, FETCH_RAW);
         t = add(tl, t0, k, attempt, w, "encode_chunk", t, ENCODE);
+        t = add(tl, t0, k, attempt, w, "upload:encoded_chunk", t, UPLOAD_ENCODED);
         t = add(tl, t0, k, attempt, w, "dump_state", t, DUMP);
         t = add(tl, t0, k, attempt, w, "upload:end_state", t, UPLOAD_END);
         double done;
@@ -83,7 +85,7 @@ public final class SyntheticReports {
 
   /** What the model must give for the report at its own size (x = 4, N = 6, same pixels). */
   public static double expectedWallAtOwnSize() {
-    double headReady = LAUNCH + ASSIGN + FETCH_RAW + ENCODE + DUMP + UPLOAD_END;
+    double headReady = LAUNCH + ASSIGN + FETCH_RAW + ENCODE + UPLOAD_ENCODED + DUMP + UPLOAD_END;
     double memberReady = headReady + FETCH_END + EGS + UPLOAD_REENCODED;
     return Math.max(headReady + HEAD_REBASE, memberReady) + 3 * SERIAL + UPLOAD_FINAL + UPLOAD_OUTPUT;
   }

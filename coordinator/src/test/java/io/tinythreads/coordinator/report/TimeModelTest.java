@@ -35,6 +35,11 @@ class TimeModelTest {
     assertThat(f.get(TimeModel.HEAD_REBASE).measuredMedian()).isCloseTo(HEAD_REBASE, within(1e-6));
     assertThat(f).doesNotContainKey("rebase");
     assertThat(e.notes()).isEmpty();
+    JobReport odd = new JobReport(r.version(), r.jobId(), r.setup(), r.video(), r.output(), r.wallSeconds(),
+        r.startUnixMicros(), r.summary(), r.chunks(), r.frames(), java.util.stream.Stream.concat(r.timeline().stream(),
+            java.util.stream.Stream.of(new StageEvent(0, 0, "j-c0-a0", "polish", 0, 1, true, ""))).toList());
+    assertThat(TimeModel.estimate(odd, new TimeModel.Target(640, 360, 48, 24, 6, 4)).notes())
+        .containsExactly("stages in the timeline that the model does not know (left out): polish");
     assertThat(e.joinSeconds()).isNaN();
   }
 
@@ -48,7 +53,7 @@ class TimeModelTest {
     assertThat(t.get("encode_chunk")).isCloseTo(ENCODE * 8, within(1e-5));
     assertThat(t.get("encode_given_state")).isCloseTo(EGS * 4, within(1e-5));
     assertThat(t.get(TimeModel.SERIAL)).isCloseTo(SERIAL * 8, within(1e-5));
-    double headReady = LAUNCH + ASSIGN + 8 * (FETCH_RAW + ENCODE + DUMP) + 4 * UPLOAD_END;
+    double headReady = LAUNCH + ASSIGN + 8 * (FETCH_RAW + ENCODE + UPLOAD_ENCODED + DUMP) + 4 * UPLOAD_END;
     double memberReady = headReady + 4 * (FETCH_END + EGS + UPLOAD_REENCODED);
     double expected = Math.max(headReady + 4 * HEAD_REBASE, memberReady) + 15 * 8 * SERIAL + 4 * UPLOAD_FINAL
         + 8 * UPLOAD_OUTPUT;
