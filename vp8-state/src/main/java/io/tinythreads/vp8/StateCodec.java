@@ -455,18 +455,26 @@ public final class StateCodec {
    * Nothing is allocated from a declared length before the data proving it has been inflated.
    */
   private static final class Body implements AutoCloseable {
-    private final InputStream in;
     private final long bodyLength;
-    private long compressedLeft;
     private long produced;
     private final Inflater inflater = new Inflater();
-    private final byte[] input = new byte[1 << 16];
     private final byte[] scratch = new byte[8];
 
-    Body(InputStream in, long compressedLength, long bodyLength) {
-      this.in = in;
-      this.compressedLeft = compressedLength;
+    Body(InputStream in, long compressedLength, long bodyLength) throws IOException {
       this.bodyLength = bodyLength;
+      // The whole compressed body is read before inflating: readNBytes grows its buffer only as
+      // data arrives, so a lying length allocates nothing the input does not back. Feeding zlib in
+      // fixed-size slices instead failed on a valid state whose stream ended one byte past a slice
+      // boundary (zlib had not reached its end when the last slice was used up).
+      if (compressedLength > Integer.MAX_VALUE - 16) {
+        throw new UnsupportedFeatureException("state: compressed body of " + compressedLength + " bytes is too large");
+      }
+      byte[] all = in.readNBytes((int) compressedLength);
+      if (all.length < compressedLength) {
+        throw new InvalidBitstreamException("state: truncated compressed body (" + all.length + " of "
+            + compressedLength + " bytes)");
+      }
+      inflater.setInput(all);
     }
 
     /** Inflates exactly {@code len} bytes into {@code dst}. */
@@ -489,26 +497,13 @@ public final class StateCodec {
           } else if (inflater.needsDictionary()) {
             throw new InvalidBitstreamException("state: compressed body needs a preset dictionary");
           } else if (inflater.needsInput()) {
-            refill(field);
+            throw new InvalidBitstreamException("state: compressed body length exhausted inside the " + field);
           } else {
             throw new IllegalStateException("inflater made no progress");
           }
         }
       }
       produced += len;
-    }
-
-    private void refill(String field) throws IOException {
-      if (compressedLeft == 0) {
-        throw new InvalidBitstreamException("state: compressed body length exhausted inside the " + field);
-      }
-      int want = (int) Math.min(input.length, compressedLeft);
-      int got = in.readNBytes(input, 0, want);
-      if (got < want) {
-        throw new InvalidBitstreamException("state: truncated compressed body (in the " + field + ")");
-      }
-      compressedLeft -= got;
-      inflater.setInput(input, 0, got);
     }
 
     /** Checks that the declared body length leaves at least {@code n} more bytes. */
@@ -566,13 +561,13 @@ public final class StateCodec {
           throw new InvalidBitstreamException("state: compressed body holds more than " + bodyLength + " bytes");
         }
         if (inflater.needsInput()) {
-          refill("end of the body");
+          throw new InvalidBitstreamException("state: compressed body length exhausted inside the end of the body");
         } else if (inflater.needsDictionary()) {
           throw new InvalidBitstreamException("state: compressed body needs a preset dictionary");
         }
       }
-      if (inflater.getRemaining() != 0 || compressedLeft != 0) {
-        throw new InvalidBitstreamException("state: " + (inflater.getRemaining() + compressedLeft)
+      if (inflater.getRemaining() != 0) {
+        throw new InvalidBitstreamException("state: " + inflater.getRemaining()
             + " compressed bytes after the end of the zlib stream");
       }
     }
