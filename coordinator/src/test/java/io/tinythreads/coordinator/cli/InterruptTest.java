@@ -38,6 +38,12 @@ class InterruptTest {
       try {
         String watched = fake.watchStarted.poll(60, TimeUnit.SECONDS);
         assertThat(watched).as("child started watching; stderr: %s", read(stderr)).isEqualTo("jobs/j1");
+        // The watch starts before the child has printed the event it receives; on a loaded machine a
+        // signal sent right away can beat the print. Wait for the progress block first.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!read(stderr).contains("stage=encode") && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
         p.destroy(); // SIGTERM
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(read(stderr)).isEqualTo(ExitCodes.CANCELLED);
