@@ -279,30 +279,39 @@ public final class LoopFilter {
   private static final long EVEN_BYTES = 0x00FF00FF00FF00FFL;
 
   /**
-   * Whether none of 8 pixels (one per byte of the longs p1, p0, q0, q1) can change under the
-   * macroblock-edge filter: per pixel, with {@code d = p1 - q1} and {@code e = q0 - p0}, {@code
-   * |d| <= 127} (so libvpx's clamp of d is the identity) and {@code |d + 3e| <= MB_NOOP}, i.e.
-   * |w| <= MB_NOOP. It covers the flat case too, and twice as many pixel groups in practice.
-   * Four pixels at a time in 16-bit lanes (even and odd bytes separately), without branches:
-   * per-pixel tests cost a mispredicted branch whenever a pixel's outcome differs from the last.
+   * Which of 8 pixels (one per byte of the longs p1, p0, q0, q1) the filters may change: bit n
+   * is clear if pixel n certainly stays. With {@code d = p1 - q1} and {@code e = q0 - p0}, a
+   * pixel stays under the macroblock-edge filter if {@code |d| <= 127} (libvpx's clamp of d is
+   * then the identity) and {@code |d + 3e| <= MB_NOOP} (so |w| <= MB_NOOP); under the sub-block
+   * filter if moreover {@code |d + 3e| <= SUB_NOOP} and {@code |e| <= 1} (so |a| <= SUB_NOOP
+   * with or without high edge variance). Computed four pixels at a time in 16-bit lanes (even
+   * and odd bytes separately), without branches; the edge filters then visit only the busy
+   * pixels: in typical content three quarters of all groups have none, and busy groups few.
    */
-  private static boolean quiet(long p1, long p0, long q0, long q1) {
-    return (quietLanes(p1 & EVEN_BYTES, p0 & EVEN_BYTES, q0 & EVEN_BYTES, q1 & EVEN_BYTES)
-            & quietLanes((p1 >>> 8) & EVEN_BYTES, (p0 >>> 8) & EVEN_BYTES, (q0 >>> 8) & EVEN_BYTES,
-                (q1 >>> 8) & EVEN_BYTES))
-        == 0x0200 * LANES;
+  private static int busyPixels(long p1, long p0, long q0, long q1, boolean sub) {
+    long c = quietLanes(p1 & EVEN_BYTES, p0 & EVEN_BYTES, q0 & EVEN_BYTES, q1 & EVEN_BYTES, sub) >>> 9
+        | quietLanes((p1 >>> 8) & EVEN_BYTES, (p0 >>> 8) & EVEN_BYTES, (q0 >>> 8) & EVEN_BYTES,
+            (q1 >>> 8) & EVEN_BYTES, sub) >>> 8;
+    // Bits 0, 1 (lane 0), 16, 17, 32, 33, 48, 49 to bits 0..7.
+    return ~(int) (c | c >>> 14 | c >>> 28 | c >>> 42) & 0xFF;
   }
 
-  /** Bit 9 of each 16-bit lane set iff that lane's pixel is quiet (see {@link #quiet}). */
-  private static long quietLanes(long p1, long p0, long q0, long q1) {
+  /** Bit 9 of each 16-bit lane set iff that lane's pixel is quiet (see {@link #busyPixels}). */
+  private static long quietLanes(long p1, long p0, long q0, long q1, boolean sub) {
+    int noop = sub ? SUB_NOOP : MB_NOOP;
     // s = d + 3e + 1024, in 4..2044 per lane: the subtraction never borrows from the next lane.
     long s = (p1 + 3 * q0 + 1024 * LANES) - (q1 + 3 * p0);
-    // Bit 11 of s + (1024 + MB_NOOP): s >= 1024 - MB_NOOP; of s + (1023 - MB_NOOP): s > 1024 + MB_NOOP.
-    long okS = (s + (1024 + MB_NOOP) * LANES) & ~(s + (1023 - MB_NOOP) * LANES) & (0x0800 * LANES);
+    // Bit 11 of s + (1024 + noop): s >= 1024 - noop; of s + (1023 - noop): s > 1024 + noop.
+    long ok = (s + (1024 + noop) * LANES) & ~(s + (1023 - noop) * LANES) & (0x0800 * LANES);
     // dd = d + 256, in 1..511; |d| <= 127 iff 129 <= dd <= 383 (bit 9 tests, as above).
     long dd = (p1 + 256 * LANES) - q1;
-    long okD = (dd + (512 - 129) * LANES) & ~(dd + (512 - 384) * LANES) & (0x0200 * LANES);
-    return (okS >>> 2) & okD;
+    ok = (ok >>> 2) & (dd + (512 - 129) * LANES) & ~(dd + (512 - 384) * LANES);
+    if (sub) {
+      // ee = e + 256; |e| <= 1 iff 255 <= ee <= 257.
+      long ee = (q0 + 256 * LANES) - p0;
+      ok &= (ee + (512 - 255) * LANES) & ~(ee + (512 - 258) * LANES);
+    }
+    return ok & (0x0200 * LANES);
   }
 
   /**
@@ -369,17 +378,17 @@ public final class LoopFilter {
     int rq2 = off + 2 * stride;
     int rq3 = off + 3 * stride;
     for (int g = 0; g < count; g += 8) {
-      if (flatAcross(b, rp1 + g, rp0 + g, off + g, rq1 + g)
-          || quiet((long) LONG.get(b, rp1 + g), (long) LONG.get(b, rp0 + g), (long) LONG.get(b, off + g),
-              (long) LONG.get(b, rq1 + g))) {
+      if (flatAcross(b, rp1 + g, rp0 + g, off + g, rq1 + g)) {
         continue;
       }
-      for (int n = g; n < g + 8; n++) {
+      int busy = busyPixels((long) LONG.get(b, rp1 + g), (long) LONG.get(b, rp0 + g), (long) LONG.get(b, off + g),
+          (long) LONG.get(b, rq1 + g), false);
+      for (; busy != 0; busy &= busy - 1) {
+        int n = g + Integer.numberOfTrailingZeros(busy);
         int p1 = b[rp1 + n] & 0xFF;
         int p0 = b[rp0 + n] & 0xFF;
         int q0 = b[off + n] & 0xFF;
         int q1 = b[rq1 + n] & 0xFF;
-        // The filter value; in libvpx's signed domain (pixel - 128) the differences are the same.
         int w = s8(s8(p1 - q1) + 3 * (q0 - p0));
         if (w >= -MB_NOOP && w <= MB_NOOP) {
           continue;
@@ -392,12 +401,9 @@ public final class LoopFilter {
           continue;
         }
         if (Math.abs(p1 - p0) > hevThr || Math.abs(q1 - q0) > hevThr) {
-          // High edge variance: adjust only p0 and q0, like the sub-block filter with outer taps.
           b[off + n] = clamp255(q0 - (s8(w + 4) >> 3));
           b[rp0 + n] = clamp255(p0 + (s8(w + 3) >> 3));
         } else {
-          // Roughly 3/7, 2/7 and 1/7 of the difference across the edge. libvpx clamps each tap
-          // to a signed byte; with |w| <= 128 they stay within +-27, so no clamp is needed.
           int w9 = w * 9;
           int a = (63 + 3 * w9) >> 7;
           b[off + n] = clamp255(q0 - a);
@@ -419,47 +425,46 @@ public final class LoopFilter {
    */
   static void mbEdgeV(
       byte[] b, int off, int stride, int count, int edgeLimit, int limit, int hevThr, long[] t) {
-    for (int n = 0; n < count; n++, off += stride) {
-      if ((n & 7) == 0) {
-        // Groups of 8 rows where nothing can change are skipped after one transposed test.
-        transposeAcross(b, off, stride, t);
-        if (t[0] == t[3] && t[1] == t[2] || quiet(t[0], t[1], t[2], t[3])) {
-          n += 7;
-          off += 7 * stride;
+    for (int g = 0; g < count; g += 8, off += 8 * stride) {
+      // Groups of 8 rows: one transposed test finds the rows that may change.
+      transposeAcross(b, off, stride, t);
+      if (t[0] == t[3] && t[1] == t[2]) {
+        continue;
+      }
+      for (int busy = busyPixels(t[0], t[1], t[2], t[3], false); busy != 0; busy &= busy - 1) {
+        int o = off + Integer.numberOfTrailingZeros(busy) * stride;
+        long row = (long) LONG.get(b, o - 4); // p3 p2 p1 p0 q0 q1 q2 q3, p3 lowest
+        int p1 = (int) (row >>> 16) & 0xFF;
+        int p0 = (int) (row >>> 24) & 0xFF;
+        int q0 = (int) (row >>> 32) & 0xFF;
+        int q1 = (int) (row >>> 40) & 0xFF;
+        int w = s8(s8(p1 - q1) + 3 * (q0 - p0));
+        if (w >= -MB_NOOP && w <= MB_NOOP) {
           continue;
         }
-      }
-      long row = (long) LONG.get(b, off - 4); // p3 p2 p1 p0 q0 q1 q2 q3, p3 lowest
-      int p1 = (int) (row >>> 16) & 0xFF;
-      int p0 = (int) (row >>> 24) & 0xFF;
-      int q0 = (int) (row >>> 32) & 0xFF;
-      int q1 = (int) (row >>> 40) & 0xFF;
-      int w = s8(s8(p1 - q1) + 3 * (q0 - p0));
-      if (w >= -MB_NOOP && w <= MB_NOOP) {
-        continue;
-      }
-      int p3 = (int) row & 0xFF;
-      int p2 = (int) (row >>> 8) & 0xFF;
-      int q2 = (int) (row >>> 48) & 0xFF;
-      int q3 = (int) (row >>> 56);
-      if (masked(p3, p2, p1, p0, q0, q1, q2, q3, edgeLimit, limit)) {
-        continue;
-      }
-      if (Math.abs(p1 - p0) > hevThr || Math.abs(q1 - q0) > hevThr) {
-        b[off] = clamp255(q0 - (s8(w + 4) >> 3));
-        b[off - 1] = clamp255(p0 + (s8(w + 3) >> 3));
-      } else {
-        // libvpx clamps each tap to a signed byte; with |w| <= 128 they stay within +-27.
-        int w9 = w * 9;
-        int a = (63 + 3 * w9) >> 7;
-        b[off] = clamp255(q0 - a);
-        b[off - 1] = clamp255(p0 + a);
-        a = (63 + 2 * w9) >> 7;
-        b[off + 1] = clamp255(q1 - a);
-        b[off - 2] = clamp255(p1 + a);
-        a = (63 + w9) >> 7;
-        b[off + 2] = clamp255(q2 - a);
-        b[off - 3] = clamp255(p2 + a);
+        int p3 = (int) row & 0xFF;
+        int p2 = (int) (row >>> 8) & 0xFF;
+        int q2 = (int) (row >>> 48) & 0xFF;
+        int q3 = (int) (row >>> 56);
+        if (masked(p3, p2, p1, p0, q0, q1, q2, q3, edgeLimit, limit)) {
+          continue;
+        }
+        if (Math.abs(p1 - p0) > hevThr || Math.abs(q1 - q0) > hevThr) {
+          b[o] = clamp255(q0 - (s8(w + 4) >> 3));
+          b[o - 1] = clamp255(p0 + (s8(w + 3) >> 3));
+        } else {
+          // libvpx clamps each tap to a signed byte; with |w| <= 128 they stay within +-27.
+          int w9 = w * 9;
+          int a = (63 + 3 * w9) >> 7;
+          b[o] = clamp255(q0 - a);
+          b[o - 1] = clamp255(p0 + a);
+          a = (63 + 2 * w9) >> 7;
+          b[o + 1] = clamp255(q1 - a);
+          b[o - 2] = clamp255(p1 + a);
+          a = (63 + w9) >> 7;
+          b[o + 2] = clamp255(q2 - a);
+          b[o - 3] = clamp255(p2 + a);
+        }
       }
     }
   }
@@ -478,7 +483,10 @@ public final class LoopFilter {
       if (flatAcross(b, rp1 + g, rp0 + g, off + g, rq1 + g)) {
         continue;
       }
-      for (int n = g; n < g + 8; n++) {
+      int busy = busyPixels((long) LONG.get(b, rp1 + g), (long) LONG.get(b, rp0 + g), (long) LONG.get(b, off + g),
+          (long) LONG.get(b, rq1 + g), true);
+      for (; busy != 0; busy &= busy - 1) {
+        int n = g + Integer.numberOfTrailingZeros(busy);
         int p1 = b[rp1 + n] & 0xFF;
         int p0 = b[rp0 + n] & 0xFF;
         int q0 = b[off + n] & 0xFF;
@@ -511,40 +519,38 @@ public final class LoopFilter {
   /** Sub-block-edge filter on a vertical edge (libvpx loop_filter_vertical_edge_c); as {@link #mbEdgeV}. */
   static void subblockEdgeV(
       byte[] b, int off, int stride, int count, int edgeLimit, int limit, int hevThr, long[] t) {
-    for (int n = 0; n < count; n++, off += stride) {
-      if ((n & 7) == 0) {
-        // Groups of 8 rows where nothing can change are skipped after one transposed test.
-        transposeAcross(b, off, stride, t);
-        if (t[0] == t[3] && t[1] == t[2]) {
-          n += 7;
-          off += 7 * stride;
+    for (int g = 0; g < count; g += 8, off += 8 * stride) {
+      transposeAcross(b, off, stride, t);
+      if (t[0] == t[3] && t[1] == t[2]) {
+        continue;
+      }
+      for (int busy = busyPixels(t[0], t[1], t[2], t[3], true); busy != 0; busy &= busy - 1) {
+        int o = off + Integer.numberOfTrailingZeros(busy) * stride;
+        long row = (long) LONG.get(b, o - 4); // p3 p2 p1 p0 q0 q1 q2 q3, p3 lowest
+        int p1 = (int) (row >>> 16) & 0xFF;
+        int p0 = (int) (row >>> 24) & 0xFF;
+        int q0 = (int) (row >>> 32) & 0xFF;
+        int q1 = (int) (row >>> 40) & 0xFF;
+        boolean hev = Math.abs(p1 - p0) > hevThr || Math.abs(q1 - q0) > hevThr;
+        int a = s8((hev ? s8(p1 - q1) : 0) + 3 * (q0 - p0));
+        if (a >= -SUB_NOOP && a <= SUB_NOOP) {
           continue;
         }
-      }
-      long row = (long) LONG.get(b, off - 4); // p3 p2 p1 p0 q0 q1 q2 q3, p3 lowest
-      int p1 = (int) (row >>> 16) & 0xFF;
-      int p0 = (int) (row >>> 24) & 0xFF;
-      int q0 = (int) (row >>> 32) & 0xFF;
-      int q1 = (int) (row >>> 40) & 0xFF;
-      boolean hev = Math.abs(p1 - p0) > hevThr || Math.abs(q1 - q0) > hevThr;
-      int a = s8((hev ? s8(p1 - q1) : 0) + 3 * (q0 - p0));
-      if (a >= -SUB_NOOP && a <= SUB_NOOP) {
-        continue;
-      }
-      int p3 = (int) row & 0xFF;
-      int p2 = (int) (row >>> 8) & 0xFF;
-      int q2 = (int) (row >>> 48) & 0xFF;
-      int q3 = (int) (row >>> 56);
-      if (masked(p3, p2, p1, p0, q0, q1, q2, q3, edgeLimit, limit)) {
-        continue;
-      }
-      int f1 = s8(a + 4) >> 3;
-      b[off] = clamp255(q0 - f1);
-      b[off - 1] = clamp255(p0 + (s8(a + 3) >> 3));
-      if (!hev) {
-        a = (f1 + 1) >> 1;
-        b[off + 1] = clamp255(q1 - a);
-        b[off - 2] = clamp255(p1 + a);
+        int p3 = (int) row & 0xFF;
+        int p2 = (int) (row >>> 8) & 0xFF;
+        int q2 = (int) (row >>> 48) & 0xFF;
+        int q3 = (int) (row >>> 56);
+        if (masked(p3, p2, p1, p0, q0, q1, q2, q3, edgeLimit, limit)) {
+          continue;
+        }
+        int f1 = s8(a + 4) >> 3;
+        b[o] = clamp255(q0 - f1);
+        b[o - 1] = clamp255(p0 + (s8(a + 3) >> 3));
+        if (!hev) {
+          a = (f1 + 1) >> 1;
+          b[o + 1] = clamp255(q1 - a);
+          b[o - 2] = clamp255(p1 + a);
+        }
       }
     }
   }
