@@ -21,9 +21,9 @@ import java.util.Arrays;
  * <p>Intra prediction works in place in the new frame: before decoding, the row above the frame is
  * set to 127 and the column left of it to 129, exactly where libvpx's decoder puts them, and after
  * each macroblock row its last pixel row is extended 4 pixels to the right (the "above-right" of
- * the next row's last macroblock). The loop filter runs over the whole frame afterwards, which is
- * equivalent to libvpx's one-row-delayed filter because intra prediction reads unfiltered pixels
- * only from the row above and the current row.
+ * the next row's last macroblock). As in libvpx, the loop filter runs one macroblock row behind
+ * the decoding: intra prediction reads unfiltered pixels only from the row above and the current
+ * row, and filtering row k writes no pixel below row k.
  *
  * <p>One instance per decoder; it owns all scratch buffers and allocates nothing per macroblock.
  */
