@@ -22,6 +22,9 @@ public final class Decoder {
   private final long maxPixels;
   private final ParsedFrame scratchFrame = new ParsedFrame();
   private final Reconstructor reconstructor = new Reconstructor();
+  private boolean reuseRasters;
+  /** With reuse on: rasters this decoder made that may still be read (last output, references). */
+  private final java.util.List<Raster> issued = new java.util.ArrayList<>(4);
 
   /** A decoder that expects a key frame first. */
   public Decoder() {
@@ -68,6 +71,20 @@ public final class Decoder {
     reconstructor.setThreads(threads);
   }
 
+  /**
+   * Lets {@link #decode} write new frames over the planes of rasters it made earlier, once they
+   * are neither the frame it last returned nor one of the current {@link #references()}, as
+   * libvpx recycles its frame buffers. Off by default. Turn it on only if no raster from this
+   * decoder (from a {@link DecodedFrame}, {@link #references()} or {@link #snapshot()}) is read
+   * after a later {@code decode} call dropped it from the references: its pixels then change.
+   * Saves allocating (and the JVM zeroing) a frame per decoded frame.
+   */
+  public void setReuseRasters(boolean reuse) {
+    this.reuseRasters = reuse;
+    issued.clear();
+    reconstructor.clearPool();
+  }
+
   /** The state after the last decoded frame. */
   public DecoderState state() {
     return state;
@@ -96,7 +113,22 @@ public final class Decoder {
     DecodedFrame d = reconstruct(parsed, references);
     state = d.state();
     references = d.references();
+    if (reuseRasters) {
+      release(d.raster());
+    }
     return d;
+  }
+
+  /** Recycles the rasters this decoder made that are neither {@code current} nor a reference. */
+  private void release(Raster current) {
+    issued.add(current);
+    for (int i = issued.size() - 1; i >= 0; i--) {
+      Raster r = issued.get(i);
+      if (r != current && r != references.last() && r != references.golden() && r != references.altref()) {
+        reconstructor.recycle(r);
+        issued.remove(i);
+      }
+    }
   }
 
   /**

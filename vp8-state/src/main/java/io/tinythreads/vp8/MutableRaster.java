@@ -46,6 +46,25 @@ public final class MutableRaster {
     this.v = new byte[uvStride * (ah / 2 + BORDER)];
   }
 
+  /**
+   * A frame written over the planes of {@code recycled}, a raster nobody reads any more (same
+   * size); its stale pixels do not matter because decoding writes every pixel, border included,
+   * before anything reads it.
+   */
+  MutableRaster(Raster recycled) {
+    this.width = recycled.width();
+    this.height = recycled.height();
+    this.mbCols = recycled.mbCols;
+    this.mbRows = recycled.mbRows;
+    this.yStride = recycled.yStride;
+    this.uvStride = recycled.uvStride;
+    this.yOrigin = recycled.yOrigin;
+    this.uvOrigin = recycled.uvOrigin;
+    this.y = recycled.y;
+    this.u = recycled.u;
+    this.v = recycled.v;
+  }
+
   public int width() {
     return width;
   }

@@ -101,11 +101,42 @@ final class Reconstructor {
   /** A raster allocated ahead by the loop filter thread (zeroing it there), or null. */
   private volatile MutableRaster spare;
 
+  /** Rasters handed back by {@link #recycle} (at most {@link #POOL_SIZE}), newest last. */
+  private final java.util.ArrayDeque<Raster> pool = new java.util.ArrayDeque<>();
+
+  private static final int POOL_SIZE = 3;
+
+  /** Whether rasters are being recycled (then the loop filter thread allocates no spare). */
+  private boolean recycling;
+
+  /**
+   * Lets a later frame be written over {@code r}'s planes: the caller guarantees that nothing
+   * reads {@code r} any more (see {@link Decoder#setReuseRasters}).
+   */
+  void recycle(Raster r) {
+    recycling = true;
+    if (pool.size() == POOL_SIZE) {
+      pool.removeFirst();
+    }
+    pool.addLast(r);
+  }
+
+  /** Forgets the recycled rasters. */
+  void clearPool() {
+    pool.clear();
+    recycling = false;
+  }
+
   private MutableRaster takeRaster(int width, int height) {
     MutableRaster r = spare;
     spare = null;
     if (r != null && r.width == width && r.height == height) {
       return r;
+    }
+    for (Raster old; (old = pool.pollLast()) != null; ) {
+      if (old.width() == width && old.height() == height) {
+        return new MutableRaster(old);
+      }
     }
     return new MutableRaster(width, height);
   }
@@ -555,10 +586,12 @@ final class Reconstructor {
     private volatile boolean aborted;
     private volatile Throwable failure;
     private final Thread worker;
+    private final boolean allocateSpare;
 
     RowFilter(ParsedFrame f, MutableRaster out) {
       this.f = f;
       this.out = out;
+      this.allocateSpare = !recycling;
       this.worker = Thread.ofVirtual().name("vp8-loop-filter").start(this::run);
     }
 
@@ -578,8 +611,11 @@ final class Reconstructor {
         }
         if (!aborted) {
           out.extendBorders();
-          // Allocate (and zero) the next frame's raster here rather than on the decoding thread.
-          spare = new MutableRaster(f.width, f.height);
+          // Allocate (and zero) the next frame's raster here rather than on the decoding thread,
+          // unless recycled ones are coming.
+          if (allocateSpare) {
+            spare = new MutableRaster(f.width, f.height);
+          }
         }
       } catch (Throwable t) {
         failure = t;

@@ -177,6 +177,9 @@ public final class Vp8Cli {
       IvfHeader ih = reader.header();
       Decoder decoder = new Decoder();
       decoder.setThreads(threads);
+      // Each frame is written out (or dropped) before the next decode, so the decoder may reuse
+      // the planes of frames it no longer references; --md5 hashes on another thread, so not there.
+      decoder.setReuseRasters(!md5);
       for (IvfFrame f; frameIndex < limit && (f = reader.next()) != null; frameIndex++) {
         DecodedFrame d;
         try {
