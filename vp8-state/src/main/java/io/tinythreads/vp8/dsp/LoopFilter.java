@@ -153,7 +153,6 @@ public final class LoopFilter {
           "mbRowFrom, mbRowTo: [" + mbRowFrom + ", " + mbRowTo + ") not within 0.." + mbRows);
     }
     byte[] interior = INTERIOR[sharpness];
-    long[] t = new long[4]; // scratch: the transposed pixels of a vertical edge
     for (int mbRow = mbRowFrom; mbRow < mbRowTo; mbRow++) {
       int yRow = yOff + mbRow * 16 * yStride;
       int uvRow = uvOff + mbRow * 8 * uvStride;
@@ -178,16 +177,16 @@ public final class LoopFilter {
           int hev = hevThreshold(level, keyFrame);
           int uvp = uvRow + mbCol * 8;
           if (mbCol > 0) {
-            mbEdgeV(y, yp, yStride, 16, mbEdgeLimit, limit, hev, t);
-            mbEdgeV(u, uvp, uvStride, 8, mbEdgeLimit, limit, hev, t);
-            mbEdgeV(v, uvp, uvStride, 8, mbEdgeLimit, limit, hev, t);
+            mbEdgeV(y, yp, yStride, 16, mbEdgeLimit, limit, hev);
+            mbEdgeV(u, uvp, uvStride, 8, mbEdgeLimit, limit, hev);
+            mbEdgeV(v, uvp, uvStride, 8, mbEdgeLimit, limit, hev);
           }
           if (inner) {
-            subblockEdgeV(y, yp + 4, yStride, 16, subEdgeLimit, limit, hev, t);
-            subblockEdgeV(y, yp + 8, yStride, 16, subEdgeLimit, limit, hev, t);
-            subblockEdgeV(y, yp + 12, yStride, 16, subEdgeLimit, limit, hev, t);
-            subblockEdgeV(u, uvp + 4, uvStride, 8, subEdgeLimit, limit, hev, t);
-            subblockEdgeV(v, uvp + 4, uvStride, 8, subEdgeLimit, limit, hev, t);
+            subblockEdgeV(y, yp + 4, yStride, 16, subEdgeLimit, limit, hev);
+            subblockEdgeV(y, yp + 8, yStride, 16, subEdgeLimit, limit, hev);
+            subblockEdgeV(y, yp + 12, yStride, 16, subEdgeLimit, limit, hev);
+            subblockEdgeV(u, uvp + 4, uvStride, 8, subEdgeLimit, limit, hev);
+            subblockEdgeV(v, uvp + 4, uvStride, 8, subEdgeLimit, limit, hev);
           }
           if (mbRow > 0) {
             mbEdgeH(y, yp, yStride, 16, mbEdgeLimit, limit, hev);
@@ -279,8 +278,9 @@ public final class LoopFilter {
   private static final long EVEN_BYTES = 0x00FF00FF00FF00FFL;
 
   /**
-   * Which of 8 pixels (one per byte of the longs p1, p0, q0, q1) the filters may change: bit n
-   * is clear if pixel n certainly stays. With {@code d = p1 - q1} and {@code e = q0 - p0}, a
+   * Which of 8 pixels the filters may change, given their p1, p0, q0, q1 in the four 16-bit
+   * lanes of longs for the even pixels (0, 2, 4, 6) and the odd ones: bit n is clear if pixel n
+   * certainly stays. With {@code d = p1 - q1} and {@code e = q0 - p0}, a
    * pixel stays under the macroblock-edge filter if {@code |d| <= 127} (libvpx's clamp of d is
    * then the identity) and {@code |d + 3e| <= MB_NOOP} (so |w| <= MB_NOOP); under the sub-block
    * filter if moreover {@code |d + 3e| <= SUB_NOOP} and {@code |e| <= 1} (so |a| <= SUB_NOOP
@@ -288,15 +288,31 @@ public final class LoopFilter {
    * and odd bytes separately), without branches; the edge filters then visit only the busy
    * pixels: in typical content three quarters of all groups have none, and busy groups few.
    */
-  private static int busyPixels(long p1, long p0, long q0, long q1, boolean sub) {
-    long c = quietLanes(p1 & EVEN_BYTES, p0 & EVEN_BYTES, q0 & EVEN_BYTES, q1 & EVEN_BYTES, sub) >>> 9
-        | quietLanes((p1 >>> 8) & EVEN_BYTES, (p0 >>> 8) & EVEN_BYTES, (q0 >>> 8) & EVEN_BYTES,
-            (q1 >>> 8) & EVEN_BYTES, sub) >>> 8;
+  private static int busyMask(long p1e, long p0e, long q0e, long q1e, long p1o, long p0o, long q0o, long q1o,
+      boolean sub) {
+    long c = quietLanes(p1e, p0e, q0e, q1e, sub) >>> 9 | quietLanes(p1o, p0o, q0o, q1o, sub) >>> 8;
     // Bits 0, 1 (lane 0), 16, 17, 32, 33, 48, 49 to bits 0..7.
     return ~(int) (c | c >>> 14 | c >>> 28 | c >>> 42) & 0xFF;
   }
 
-  /** Bit 9 of each 16-bit lane set iff that lane's pixel is quiet (see {@link #busyPixels}). */
+  /**
+   * The busy pixels (see {@link #busyMask}) among 8 consecutive pixels along a horizontal edge,
+   * with rows p1, p0, q0, q1 at the given indexes; 0 at once for flat groups (p1 = q1 and p0 =
+   * q0 throughout), the most common case.
+   */
+  private static int busyAcross(byte[] b, int p1At, int p0At, int q0At, int q1At, boolean sub) {
+    long p1 = (long) LONG.get(b, p1At);
+    long p0 = (long) LONG.get(b, p0At);
+    long q0 = (long) LONG.get(b, q0At);
+    long q1 = (long) LONG.get(b, q1At);
+    if (p1 == q1 && p0 == q0) {
+      return 0;
+    }
+    return busyMask(p1 & EVEN_BYTES, p0 & EVEN_BYTES, q0 & EVEN_BYTES, q1 & EVEN_BYTES, (p1 >>> 8) & EVEN_BYTES,
+        (p0 >>> 8) & EVEN_BYTES, (q0 >>> 8) & EVEN_BYTES, (q1 >>> 8) & EVEN_BYTES, sub);
+  }
+
+  /** Bit 9 of each 16-bit lane set iff that lane's pixel is quiet (see {@link #busyMask}). */
   private static long quietLanes(long p1, long p0, long q0, long q1, boolean sub) {
     int noop = sub ? SUB_NOOP : MB_NOOP;
     // s = d + 3e + 1024, in 4..2044 per lane: the subtraction never borrows from the next lane.
@@ -315,34 +331,39 @@ public final class LoopFilter {
   }
 
   /**
-   * The four pixels p1, p0, q0, q1 of 8 rows of a vertical edge, transposed: {@code out[k]} holds
-   * pixel k of row n in byte n, so that the vertical edge can be tested like a horizontal one.
-   * An 8x4 byte transpose in three SWAR steps (rows n and n+4 packed, then 2-byte and 1-byte
-   * swaps), about 5 operations per row instead of a per-row test.
+   * The busy rows (see {@link #busyMask}) among 8 rows of a vertical edge, {@code off} being the
+   * first pixel right of the edge in the first row; 0 at once for flat groups. The pixels p1,
+   * p0, q0, q1 of the 8 rows are transposed into 16-bit lanes, even and odd rows apart, in two
+   * SWAR steps: rows n and n + 4 packed into one long, then 2-byte swaps between longs.
    */
-  private static void transposeAcross(byte[] b, int off, int stride, long[] out) {
+  private static int busyRows(byte[] b, int off, int stride, boolean sub) {
     int at = off - 2;
     long b0 = (int) INT.get(b, at) & 0xFFFFFFFFL | (long) (int) INT.get(b, at + 4 * stride) << 32;
     long b1 = (int) INT.get(b, at + stride) & 0xFFFFFFFFL | (long) (int) INT.get(b, at + 5 * stride) << 32;
     long b2 = (int) INT.get(b, at + 2 * stride) & 0xFFFFFFFFL | (long) (int) INT.get(b, at + 6 * stride) << 32;
     long b3 = (int) INT.get(b, at + 3 * stride) & 0xFFFFFFFFL | (long) (int) INT.get(b, at + 7 * stride) << 32;
+    // Now b0 holds p1 p0 q0 q1 of row 0 then of row 4 (b1: rows 1 and 5, b2: 2 and 6, b3: 3 and 7).
     long t = ((b0 >>> 16) ^ b2) & 0x0000FFFF0000FFFFL;
     b2 ^= t;
     b0 ^= t << 16;
     t = ((b1 >>> 16) ^ b3) & 0x0000FFFF0000FFFFL;
     b3 ^= t;
     b1 ^= t << 16;
-    t = ((b0 >>> 8) ^ b1) & EVEN_BYTES;
-    b1 ^= t;
-    b0 ^= t << 8;
-    t = ((b2 >>> 8) ^ b3) & EVEN_BYTES;
-    b3 ^= t;
-    b2 ^= t << 8;
-    out[0] = b0;
-    out[1] = b1;
-    out[2] = b2;
-    out[3] = b3;
+    // Now b0 holds p1 p0 of rows 0, 2, 4, 6 and b2 their q0 q1; b1 and b3 the same for rows 1, 3, 5, 7.
+    long p1e = b0 & EVEN_BYTES;
+    long p0e = (b0 >>> 8) & EVEN_BYTES;
+    long q0e = b2 & EVEN_BYTES;
+    long q1e = (b2 >>> 8) & EVEN_BYTES;
+    long p1o = b1 & EVEN_BYTES;
+    long p0o = (b1 >>> 8) & EVEN_BYTES;
+    long q0o = b3 & EVEN_BYTES;
+    long q1o = (b3 >>> 8) & EVEN_BYTES;
+    if (((p1e ^ q1e) | (p0e ^ q0e) | (p1o ^ q1o) | (p0o ^ q0o)) == 0) {
+      return 0;
+    }
+    return busyMask(p1e, p0e, q0e, q1e, p1o, p0o, q0o, q1o, sub);
   }
+
 
   // The edge filters come in two copies each: H for a horizontal edge (filtering across rows,
   // pixels along the edge are consecutive) and V for a vertical edge (across columns, pixels
@@ -378,11 +399,7 @@ public final class LoopFilter {
     int rq2 = off + 2 * stride;
     int rq3 = off + 3 * stride;
     for (int g = 0; g < count; g += 8) {
-      if (flatAcross(b, rp1 + g, rp0 + g, off + g, rq1 + g)) {
-        continue;
-      }
-      int busy = busyPixels((long) LONG.get(b, rp1 + g), (long) LONG.get(b, rp0 + g), (long) LONG.get(b, off + g),
-          (long) LONG.get(b, rq1 + g), false);
+      int busy = busyAcross(b, rp1 + g, rp0 + g, off + g, rq1 + g, false);
       for (; busy != 0; busy &= busy - 1) {
         int n = g + Integer.numberOfTrailingZeros(busy);
         int p1 = b[rp1 + n] & 0xFF;
@@ -424,14 +441,10 @@ public final class LoopFilter {
    * off} is the first pixel right of the edge, {@code count} rows down from it.
    */
   static void mbEdgeV(
-      byte[] b, int off, int stride, int count, int edgeLimit, int limit, int hevThr, long[] t) {
+      byte[] b, int off, int stride, int count, int edgeLimit, int limit, int hevThr) {
     for (int g = 0; g < count; g += 8, off += 8 * stride) {
       // Groups of 8 rows: one transposed test finds the rows that may change.
-      transposeAcross(b, off, stride, t);
-      if (t[0] == t[3] && t[1] == t[2]) {
-        continue;
-      }
-      for (int busy = busyPixels(t[0], t[1], t[2], t[3], false); busy != 0; busy &= busy - 1) {
+      for (int busy = busyRows(b, off, stride, false); busy != 0; busy &= busy - 1) {
         int o = off + Integer.numberOfTrailingZeros(busy) * stride;
         long row = (long) LONG.get(b, o - 4); // p3 p2 p1 p0 q0 q1 q2 q3, p3 lowest
         int p1 = (int) (row >>> 16) & 0xFF;
@@ -480,11 +493,7 @@ public final class LoopFilter {
     int rq2 = off + 2 * stride;
     int rq3 = off + 3 * stride;
     for (int g = 0; g < count; g += 8) {
-      if (flatAcross(b, rp1 + g, rp0 + g, off + g, rq1 + g)) {
-        continue;
-      }
-      int busy = busyPixels((long) LONG.get(b, rp1 + g), (long) LONG.get(b, rp0 + g), (long) LONG.get(b, off + g),
-          (long) LONG.get(b, rq1 + g), true);
+      int busy = busyAcross(b, rp1 + g, rp0 + g, off + g, rq1 + g, true);
       for (; busy != 0; busy &= busy - 1) {
         int n = g + Integer.numberOfTrailingZeros(busy);
         int p1 = b[rp1 + n] & 0xFF;
@@ -518,13 +527,9 @@ public final class LoopFilter {
 
   /** Sub-block-edge filter on a vertical edge (libvpx loop_filter_vertical_edge_c); as {@link #mbEdgeV}. */
   static void subblockEdgeV(
-      byte[] b, int off, int stride, int count, int edgeLimit, int limit, int hevThr, long[] t) {
+      byte[] b, int off, int stride, int count, int edgeLimit, int limit, int hevThr) {
     for (int g = 0; g < count; g += 8, off += 8 * stride) {
-      transposeAcross(b, off, stride, t);
-      if (t[0] == t[3] && t[1] == t[2]) {
-        continue;
-      }
-      for (int busy = busyPixels(t[0], t[1], t[2], t[3], true); busy != 0; busy &= busy - 1) {
+      for (int busy = busyRows(b, off, stride, true); busy != 0; busy &= busy - 1) {
         int o = off + Integer.numberOfTrailingZeros(busy) * stride;
         long row = (long) LONG.get(b, o - 4); // p3 p2 p1 p0 q0 q1 q2 q3, p3 lowest
         int p1 = (int) (row >>> 16) & 0xFF;
