@@ -108,6 +108,7 @@ class Vp8StateCliTest {
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out().lines().filter(l -> l.startsWith("pass ")).count()).isEqualTo(3);
     assertThat(r.out()).containsPattern("warm: [0-9.]+ fps \\(median of passes 2\\.\\.3\\)");
+    assertThat(r.out()).containsPattern("warm-cpu: [0-9.]+ fps");
   }
 
   @Test
