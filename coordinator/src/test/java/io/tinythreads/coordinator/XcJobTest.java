@@ -147,7 +147,10 @@ class XcJobTest {
           .setWorkers(3).build(), Duration.ofSeconds(180));
       assertThat(job.getState()).as("%s", job.getError()).isEqualTo(Job.State.SUCCEEDED);
       assertThat(killed).containsExactlyInAnyOrder("1/REBASE", "2/REBASE", "4/DUMP_STATE");
-      assertThat(job.getProgress().getWorkerRetries()).isGreaterThanOrEqualTo(3);
+      // A kill fires 150 ms after the stage's command; a stage that finishes sooner (a tiny
+      // dump-state can) is not interrupted, so not every kill costs a retry. Chunk 2's rebase waits
+      // on chunk 1's killed rebase, so at least one kill always lands inside a stage.
+      assertThat(job.getProgress().getWorkerRetries()).isGreaterThanOrEqualTo(1);
       // The killed workers' stages are failed bars in the report's timeline.
       JobReport report = Reports.readJson(Path.of(job.getResult().getReportUri()));
       assertThat(report.timeline().stream().filter(e -> !e.ok()).map(e -> e.chunk() + "/" + e.kind()))
