@@ -98,6 +98,9 @@ final class Reconstructor {
     return out.freeze();
   }
 
+  /** Zero-vector runs shorter than this many macroblocks are copied block by block. */
+  private static final int SHORT_RUN = 4;
+
   /** A raster allocated ahead by the loop filter thread (zeroing it there), or null. */
   private volatile MutableRaster spare;
 
@@ -180,7 +183,17 @@ final class Reconstructor {
             end++;
             endMb++;
           }
-          copyRun(refs.get(ref), out, yOff, uvOff, (end - col) * 16);
+          Raster r = refs.get(ref);
+          if (end - col < SHORT_RUN) {
+            // Short runs: 8-byte copies per macroblock beat a System.arraycopy call per row.
+            for (int k = 0; k < end - col; k++) {
+              inter.predict(r.y, yOff + 16 * k, ys, y, yOff + 16 * k, ys, 16, 16, 0, 0, false);
+              inter.predict(r.u, uvOff + 8 * k, uvs, u, uvOff + 8 * k, uvs, 8, 8, 0, 0, false);
+              inter.predict(r.v, uvOff + 8 * k, uvs, v, uvOff + 8 * k, uvs, 8, 8, 0, 0, false);
+            }
+          } else {
+            copyRun(r, out, yOff, uvOff, (end - col) * 16);
+          }
           for (int k = mb; k < endMb; k++) {
             if (f.coeffOffset[k] >= 0) {
               int dx = (k - mb) * 16;
