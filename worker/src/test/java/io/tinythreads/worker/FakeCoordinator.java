@@ -80,6 +80,12 @@ final class FakeCoordinator implements AutoCloseable {
   private final class Service extends WorkerSessionGrpc.WorkerSessionImplBase {
     @Override
     public StreamObserver<WorkerMessage> session(StreamObserver<Command> out) {
+      // When this side ends the call first (after the Quit result), the worker's half-close may
+      // arrive after the call is closed and then never reaches onCompleted below: the close
+      // handler is what reports that end. A cancel by the worker is reported as CANCELLED.
+      var serverOut = (io.grpc.stub.ServerCallStreamObserver<Command>) out;
+      serverOut.setOnCloseHandler(() -> streamEnd.complete(Status.OK));
+      serverOut.setOnCancelHandler(() -> streamEnd.complete(Status.CANCELLED));
       return new StreamObserver<>() {
         private int next;
         private long ids;
