@@ -411,8 +411,8 @@ final class Reconstructor {
       int r = mvRow(mv);
       int c = mvCol(mv);
       if (clamp) {
-        c = clampUmv(c, toLeft, toRight);
-        r = clampUmv(r, toTop, toBottom);
+        c = MvBorder.clamp(c, toLeft, toRight);
+        r = MvBorder.clamp(r, toTop, toBottom);
       }
       predictBlock(ref.y, ref.yOrigin, ys, ref.mbCols * 16, ref.mbRows * 16, MutableRaster.BORDER,
           x0, y0, c, r, 16, 16, out.y, yOff, bilinear);
@@ -439,8 +439,8 @@ final class Reconstructor {
         int r = mvRow(mv);
         int c = mvCol(mv);
         if (clamp) {
-          c = clampUmv(c, toLeft, toRight);
-          r = clampUmv(r, toTop, toBottom);
+          c = MvBorder.clamp(c, toLeft, toRight);
+          r = MvBorder.clamp(r, toTop, toBottom);
         }
         int bx = (b & 3) * 4;
         int by = (b >> 2) * 4;
@@ -453,8 +453,8 @@ final class Reconstructor {
         int r = mvRow(mv);
         int c = mvCol(mv);
         if (clamp) {
-          c = clampUmv(c, toLeft, toRight);
-          r = clampUmv(r, toTop, toBottom);
+          c = MvBorder.clamp(c, toLeft, toRight);
+          r = MvBorder.clamp(r, toTop, toBottom);
         }
         int bx = (b & 3) * 4;
         int by = (b >> 2) * 4;
@@ -474,8 +474,8 @@ final class Reconstructor {
         int r = (short) ((sr / 8) & fullPixelMask);
         int c = (short) ((sc / 8) & fullPixelMask);
         if (clamp) {
-          c = clampUvUmv(c, toLeft, toRight);
-          r = clampUvUmv(r, toTop, toBottom);
+          c = MvBorder.clampUv(c, toLeft, toRight);
+          r = MvBorder.clampUv(r, toTop, toBottom);
         }
         int cx = x0 / 2 + j * 4;
         int cy = y0 / 2 + i * 4;
@@ -486,28 +486,6 @@ final class Reconstructor {
             cx, cy, c, r, 4, 4, out.v, dOff, bilinear);
       }
     }
-  }
-
-  /** libvpx clamp_mv_to_umv_border, one component. */
-  private static int clampUmv(int v, int toLow, int toHigh) {
-    if (v < toLow - (19 << 3)) {
-      return (short) (toLow - (16 << 3));
-    }
-    if (v > toHigh + (18 << 3)) {
-      return (short) (toHigh + (16 << 3));
-    }
-    return v;
-  }
-
-  /** libvpx clamp_uvmv_to_umv_border, one component. */
-  private static int clampUvUmv(int v, int toLow, int toHigh) {
-    if (2 * v < toLow - (19 << 3)) {
-      v = (short) ((toLow - (16 << 3)) >> 1);
-    }
-    if (2 * v > toHigh + (18 << 3)) {
-      v = (short) ((toHigh + (16 << 3)) >> 1);
-    }
-    return v;
   }
 
   /**

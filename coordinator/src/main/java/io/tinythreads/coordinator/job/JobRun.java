@@ -143,6 +143,8 @@ final class JobRun {
     /** The activity this chunk's successor was last told about. */
     PeerActivity told = PeerActivity.IDLE;
     WorkerState.Failed lastFailure;
+    /** A worker of this chunk was sent its Rebase: its parallel stages are behind it. */
+    boolean rebasing;
 
     ChunkRun(ChunkSpec spec) {
       this.spec = spec;
@@ -363,6 +365,7 @@ final class JobRun {
     if (terminal(state)) {
       return;
     }
+    noteSerialPhase();
     if (count == 0) {
       fail(Code.INVALID_ARGUMENT, "spec.input_uri " + spec.getInputUri() + ": no frames");
       return;
@@ -672,6 +675,10 @@ final class JobRun {
         if (s.stage().kind() != StageKind.QUIT) {
           settings.hooks().stageStarted(id, c.index(), a.number, s.stage().kind(), a.handle);
         }
+        if (s.stage().kind() == StageKind.REBASE) {
+          c.rebasing = true;
+          noteSerialPhase();
+        }
       }
       case Cmd.StageDone d -> {
         log.debug("job {}: chunk {} {} done in {} ms", id, c.index(), d.stage(), d.elapsedMillis());
@@ -698,6 +705,24 @@ final class JobRun {
         }
       }
     }
+  }
+
+  /**
+   * The progress stage turns from "encode" to "rebase" when only the serial chain is left: the
+   * input is ingested and every chunk is done or has reached its Rebase (xc only; independent
+   * chunks have no rebase).
+   */
+  private void noteSerialPhase() {
+    if (!stage.equals("encode") || !ingestDone) {
+      return;
+    }
+    for (ChunkRun c : chunks) {
+      if (!c.done && !c.rebasing) {
+        return;
+      }
+    }
+    stage = "rebase";
+    publish("only the serial rebase chain is left");
   }
 
   private void attemptEnded(ChunkRun c, Attempt a) {

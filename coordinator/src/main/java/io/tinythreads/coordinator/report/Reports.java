@@ -6,6 +6,7 @@ import io.tinythreads.coordinator.report.JobReport.Setup;
 import io.tinythreads.coordinator.report.JobReport.Summary;
 import io.tinythreads.coordinator.report.JobReport.Video;
 import io.tinythreads.media.LibvpxSettings;
+import io.tinythreads.media.OutputFiles;
 import io.tinythreads.media.VideoSource;
 import io.tinythreads.proto.JobSpec;
 import io.tinythreads.proto.LauncherKind;
@@ -98,6 +99,7 @@ public final class Reports {
     Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
     try {
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      OutputFiles.makeShareable(tmp);
       try {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {

@@ -197,6 +197,10 @@ class ReportsTest {
     assertThat(w.json()).isEqualTo(dir.resolve("plain.ivf.report.json"));
     assertThat(w.html()).isEqualTo(dir.resolve("plain.ivf.report.html"));
     assertThat(Reports.readJson(w.json())).isEqualTo(r);
+    for (Path p : List.of(w.json(), w.html())) {
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+          .as("%s is readable like any file the user writes", p.getFileName()).isEqualTo("rw-r--r--");
+    }
 
     String html = Files.readString(w.html(), StandardCharsets.UTF_8);
     assertThat(count(html, "<g class=\"worker\"")).as("one row per worker").isEqualTo(5);

@@ -6,6 +6,7 @@ import static io.tinythreads.vp8.ParsedFrame.mvRow;
 import io.tinythreads.vp8.DecoderSnapshot;
 import io.tinythreads.vp8.FrameBuilder;
 import io.tinythreads.vp8.MutableRaster;
+import io.tinythreads.vp8.MvBorder;
 import io.tinythreads.vp8.Raster;
 import io.tinythreads.vp8.dsp.InterPredict;
 import io.tinythreads.vp8.dsp.IntraPredict;
@@ -455,8 +456,8 @@ final class FrameCoder {
     int mr = mvRow(mv);
     int mc = mvCol(mv);
     if (needsClamp(mr, mc, toLeft, toRight, toTop, toBottom)) {
-      mc = clampUmv(mc, toLeft, toRight);
-      mr = clampUmv(mr, toTop, toBottom);
+      mc = MvBorder.clamp(mc, toLeft, toRight);
+      mr = MvBorder.clamp(mr, toTop, toBottom);
     }
     Raster.Plane py = r.yPlane();
     predictBlock(py, col * 16, row * 16, mc, mr, 16, 16, l.rec, 0, 16);
@@ -512,8 +513,8 @@ final class FrameCoder {
         int mr = mvRow(v);
         int mc = mvCol(v);
         if (clamp) {
-          mc = clampUmv(mc, toLeft, toRight);
-          mr = clampUmv(mr, toTop, toBottom);
+          mc = MvBorder.clamp(mc, toLeft, toRight);
+          mr = MvBorder.clamp(mr, toTop, toBottom);
         }
         int bx = (b & 3) * 4;
         int by = (b >> 2) * 4;
@@ -525,8 +526,8 @@ final class FrameCoder {
         int mr = mvRow(v);
         int mc = mvCol(v);
         if (clamp) {
-          mc = clampUmv(mc, toLeft, toRight);
-          mr = clampUmv(mr, toTop, toBottom);
+          mc = MvBorder.clamp(mc, toLeft, toRight);
+          mr = MvBorder.clamp(mr, toTop, toBottom);
         }
         int bx = (b & 3) * 4;
         int by = (b >> 2) * 4;
@@ -549,8 +550,8 @@ final class FrameCoder {
         int mr = (short) ((sr / 8) & fullPixelMask);
         int mc = (short) ((sc / 8) & fullPixelMask);
         if (clamp) {
-          mc = clampUvUmv(mc, toLeft, toRight);
-          mr = clampUvUmv(mr, toTop, toBottom);
+          mc = MvBorder.clampUv(mc, toLeft, toRight);
+          mr = MvBorder.clampUv(mr, toTop, toBottom);
         }
         int cx = x0 / 2 + j * 4;
         int cy = y0 / 2 + i * 4;
@@ -562,26 +563,6 @@ final class FrameCoder {
 
   private static boolean needsClamp(int r, int c, int toLeft, int toRight, int toTop, int toBottom) {
     return c < toLeft - 128 || c > toRight + 128 || r < toTop - 128 || r > toBottom + 128;
-  }
-
-  private static int clampUmv(int v, int toLow, int toHigh) {
-    if (v < toLow - (19 << 3)) {
-      return (short) (toLow - (16 << 3));
-    }
-    if (v > toHigh + (18 << 3)) {
-      return (short) (toHigh + (16 << 3));
-    }
-    return v;
-  }
-
-  private static int clampUvUmv(int v, int toLow, int toHigh) {
-    if (2 * v < toLow - (19 << 3)) {
-      v = (short) ((toLow - (16 << 3)) >> 1);
-    }
-    if (2 * v > toHigh + (18 << 3)) {
-      v = (short) ((toHigh + (16 << 3)) >> 1);
-    }
-    return v;
   }
 
   /** Reconstructor.predictBlock: sub-pixel prediction with vectors pulled inside the border. */
