@@ -14,7 +14,12 @@ import io.tinythreads.proto.Artifact;
  *                                    reencoded.ivf  ARTIFACT_REENCODED_CHUNK
  *                                    final.state    ARTIFACT_FINAL_STATE
  *                                    output.ivf     ARTIFACT_OUTPUT_CHUNK
+ *                                    quality.bin    the output chunk's quality, measured by its worker
  * </pre>
+ *
+ * <p>{@code quality.bin} is not an artifact of the FSM: the worker that uploads the output chunk
+ * writes it first, next to the output's key (worker {@code ChunkQuality.keyFor}), and only the job
+ * report reads it.
  */
 public final class BlobKeys {
   private BlobKeys() {}
@@ -35,6 +40,14 @@ public final class BlobKeys {
 
   public static String key(String jobId, int chunkIndex, Artifact artifact) {
     return chunkPrefix(jobId, chunkIndex) + fileName(artifact);
+  }
+
+  /**
+   * The quality sidecar of a chunk's output ({@code quality.bin} next to {@code output.ivf}); the
+   * job report reads it instead of decoding the whole output.
+   */
+  public static String quality(String jobId, int chunkIndex) {
+    return chunkPrefix(jobId, chunkIndex) + "quality.bin";
   }
 
   /** The file name of an artifact inside its chunk's folder. */

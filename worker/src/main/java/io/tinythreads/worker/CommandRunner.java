@@ -2,6 +2,7 @@ package io.tinythreads.worker;
 
 import io.tinythreads.blob.BlobStore;
 import io.tinythreads.blob.NoSuchBlobException;
+import io.tinythreads.media.ChunkQuality;
 import io.tinythreads.media.EncodedChunk;
 import io.tinythreads.media.LibvpxSettings;
 import io.tinythreads.media.MediaException;
@@ -85,6 +86,11 @@ final class CommandRunner implements AutoCloseable {
   private BlobStore store;
   /** The rendezvous link: connecting in the background from the first Rebase on; null before. */
   private CompletableFuture<RendezvousClient> link;
+  /**
+   * The state the output chunk continues (the predecessor's final state Rebase received), kept to
+   * measure the chunk's quality at Upload; null when the output starts with a key frame.
+   */
+  private DecoderSnapshot outputEntry;
 
   CommandRunner(Path scratch, Vp8ChunkEncoder encoder, String jobId, String token) {
     this.scratch = scratch;
@@ -315,6 +321,7 @@ final class CommandRunner implements AutoCloseable {
           r.getExpectedPredecessorHash(), wait);
       progress.accept(0.2);
       DecoderSnapshot entry = got.snapshot();
+      outputEntry = entry;
       if (entry.hash64() == expectedEntry) {
         // The re-encoded chunk was made against exactly this state: it is already valid.
         Decoder d = entry.newDecoder();
@@ -488,8 +495,64 @@ final class CommandRunner implements AutoCloseable {
           + a.name() + " but this worker has no such local artifact", false);
     }
     String key = checkKey(u.getKey(), "Upload");
+    String quality = "";
+    if (a == Artifact.ARTIFACT_OUTPUT_CHUNK) {
+      // The sidecar first: a stored output then always has its sidecar next to it (a worker killed
+      // in between leaves a sidecar that the retry rewrites with the same bytes).
+      quality = storeQuality(key, p);
+    }
     store.putFile(key, p);
-    return CommandOk.newBuilder().setBytes(size(p)).setDetail(what + " -> " + key).build();
+    return CommandOk.newBuilder().setBytes(size(p)).setDetail(what + " -> " + key + quality).build();
+  }
+
+  /**
+   * Measures the output chunk against the local raw chunk ({@link ChunkQuality}) and stores the
+   * sidecar next to the output's key, so that the job report needs no serial decode of the whole
+   * output. A chunk that cannot be measured is not a failed chunk: the sidecar is left out (the
+   * coordinator then measures the whole output itself) and the reason is logged and returned.
+   */
+  private String storeQuality(String outputKey, Path output) {
+    String sidecarKey = ChunkQuality.keyFor(outputKey);
+    ChunkQuality q;
+    long t0 = System.nanoTime();
+    try {
+      q = measureQuality(output);
+    } catch (CommandFailure | IllegalArgumentException | InvalidBitstreamException | UnsupportedFeatureException
+        | MediaException | UncheckedIOException e) {
+      LOG.warn("{}: no quality sidecar ({}); the coordinator will measure the whole output", who(), e.getMessage());
+      return "; no quality sidecar: " + e.getMessage();
+    }
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    store.put(sidecarKey, q.toBytes());
+    return String.format(Locale.ROOT, "; quality of %d frames measured in %d ms -> %s", q.frames().size(), ms,
+        sidecarKey);
+  }
+
+  /** The quality of {@code output}, decoded from scratch or from the state Rebase continued. */
+  private ChunkQuality measureQuality(Path output) {
+    Path raw = requireLocal(Artifact.ARTIFACT_RAW_CHUNK, "Upload (quality)");
+    ChunkIvf chunk = ChunkIvf.read(output);
+    List<byte[]> frames = chunk.data();
+    if (frames.isEmpty() || frames.getFirst().length == 0) {
+      throw new MediaException(output.getFileName() + " holds no frames");
+    }
+    boolean startsWithKey = (frames.getFirst()[0] & 1) == 0; // RFC 6386 9.1: frame type 0 = key frame
+    Decoder decoder;
+    if (startsWithKey) {
+      decoder = new Decoder();
+    } else if (outputEntry != null) {
+      decoder = outputEntry.newDecoder();
+    } else {
+      throw new MediaException(output.getFileName() + " starts with an interframe and this worker did not rebase it"
+          + " (no entry state)");
+    }
+    try (RawChunks.Reader r = RawChunks.open(raw)) {
+      if (r.header().firstFrame() != assign.getChunk().getFirstFrame()) {
+        throw new MediaException(raw.getFileName() + " starts at frame " + r.header().firstFrame() + ", the chunk at "
+            + assign.getChunk().getFirstFrame());
+      }
+      return ChunkQuality.measure(assign.getChunk().getIndex(), decoder, frames, r, output.getFileName().toString());
+    }
   }
 
   // ---- helpers -------------------------------------------------------------------------------

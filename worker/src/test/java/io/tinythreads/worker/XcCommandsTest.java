@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tinythreads.blob.BlobStore;
+import io.tinythreads.media.ChunkQuality;
 import io.tinythreads.media.ExternalTools;
 import io.tinythreads.media.LibvpxEncoder;
 import io.tinythreads.media.TestChunks;
@@ -182,7 +183,7 @@ class XcCommandsTest {
     try (CommandRunner r = runner(k, job, rendezvous)) {
       fetchSerialInputs(r, k);
       CommandOk ok = ok(r, rebase(k, prefix, 0));
-      ok(r, upload(Artifact.ARTIFACT_OUTPUT_CHUNK, prefix + "/output-" + k + ".ivf"));
+      ok(r, upload(Artifact.ARTIFACT_OUTPUT_CHUNK, prefix + "/" + k + "/output.ivf"));
       quitDetails.add(ok(r, Command.newBuilder().setQuit(Quit.getDefaultInstance())).getDetail());
       return ok;
     }
@@ -267,10 +268,10 @@ class XcCommandsTest {
       // The head keeps its libvpx chunk: its final state is its end state.
       assertThat(head.getStateHash()).isEqualTo(dumped[0].getStateHash());
       assertThat(head.getDetail()).contains("batch head").contains("sent to the successor");
-      assertThat(store.get(prefix + "/output-0.ivf")).isEqualTo(store.get(key(0, "encoded.ivf")));
+      assertThat(store.get(prefix + "/0/output.ivf")).isEqualTo(store.get(key(0, "encoded.ivf")));
       // Position 1 was re-encoded against the head's end state, which is the head's final state.
       assertThat(second.getDetail()).contains("not rebased");
-      assertThat(frames(store.get(prefix + "/output-1.ivf"))).usingRecursiveComparison()
+      assertThat(frames(store.get(prefix + "/1/output.ivf"))).usingRecursiveComparison()
           .isEqualTo(frames(store.get(key(1, "reencoded.ivf"))));
       // Position 2 was re-encoded against chunk 1's end state, not its final state: rebased.
       assertThat(third.getDetail()).contains("rebased 6 frames").doesNotContain("not rebased");
@@ -285,14 +286,30 @@ class XcCommandsTest {
       Path joined = join(prefix, shared.resolve("chain.ivf"));
       Decoder d = new Decoder();
       List<String> md5 = new ArrayList<>();
+      // Each worker's quality sidecar (chunks 1 and 2 decoded from the state they continue) holds the
+      // figures of a decode of the whole joined stream, frame for frame.
+      List<ChunkQuality.Frame> whole = new ArrayList<>();
+      List<byte[]> raw = TestChunks.frames(DEMO, 0, CHUNKS * N);
       int keyframes = 0;
+      int pending = 0;
       for (IvfFrame f : IvfReader.readAll(joined)) {
         keyframes += (f.data()[0] & 1) == 0 ? 1 : 0;
         DecodedFrame df = d.decode(f.data());
+        pending += f.data().length;
         if (df.shown()) {
           md5.add(df.raster().md5Hex());
+          whole.add(ChunkQualityTest.measured(whole.size(), df, pending, raw.get(whole.size()), video));
+          pending = 0;
         }
       }
+      List<ChunkQuality.Frame> sidecars = new ArrayList<>();
+      for (int k = 0; k < CHUNKS; k++) {
+        ChunkQuality q = ChunkQuality.parse(store.get(prefix + "/" + k + "/quality.bin"), "quality " + k);
+        assertThat(q.chunk()).isEqualTo(k);
+        assertThat(q.firstFrame()).isEqualTo((long) k * N);
+        sidecars.addAll(q.frames());
+      }
+      assertThat(sidecars).isEqualTo(whole);
       assertThat(keyframes).isEqualTo(1);
       assertThat(md5).hasSize(CHUNKS * N);
       assertThat(d.snapshot().hash64()).isEqualTo(third.getStateHash());
@@ -435,7 +452,7 @@ class XcCommandsTest {
   static Path join(String prefix, Path out) throws Exception {
     try (IvfWriter w = IvfWriter.create(out, IvfHeader.vp8(video.getWidth(), video.getHeight(), 30, 1, 0))) {
       for (int k = 0; k < CHUNKS; k++) {
-        try (IvfReader r = new IvfReader(new java.io.ByteArrayInputStream(store.get(prefix + "/output-" + k + ".ivf")),
+        try (IvfReader r = new IvfReader(new java.io.ByteArrayInputStream(store.get(prefix + "/" + k + "/output.ivf")),
             "out")) {
           for (IvfFrame f : r.readAll()) {
             w.write(f);
