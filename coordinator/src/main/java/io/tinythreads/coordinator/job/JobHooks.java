@@ -19,4 +19,10 @@ public interface JobHooks {
 
   /** The coordinator sent ({@code chunk}, {@code attempt})'s worker the command for {@code stage}. */
   default void stageStarted(String jobId, int chunk, int attempt, StageKind stage, WorkerHandle handle) {}
+
+  /**
+   * The output is joined and in place; the report is about to be built from the chunks' quality
+   * sidecars in {@code blobs} (on the job's report thread, before the intermediates are deleted).
+   */
+  default void reportStarting(String jobId, BlobStore blobs) {}
 }

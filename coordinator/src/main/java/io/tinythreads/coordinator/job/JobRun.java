@@ -820,7 +820,8 @@ final class JobRun {
 
   /**
    * Renames the joined file into place, on the actor so that a cancel cannot slip in between, then
-   * builds the job report (a Java decode of the output compared with the source) on its own thread.
+   * builds the job report on its own thread: from the workers' per-chunk quality sidecars, or, if
+   * one is unusable, from a Java decode of the output compared with the source.
    */
   private void commit(Joiner.Joined j, long joinStartUnixMicros) {
     if (terminal(state)) {
@@ -861,7 +862,10 @@ final class JobRun {
       String uri = "";
       String note = "";
       try {
-        JobReport report = Reports.build(in, source);
+        // The workers measured their chunks (quality sidecars in the blob store, which finish()
+        // deletes only after this thread posts); the whole output is decoded only if one is unusable.
+        settings.hooks().reportStarting(id, settings.blobs());
+        JobReport report = Reports.buildFromChunks(in, source, settings.blobs());
         if (!stopping) {
           uri = Reports.write(report, output.path()).json().toString();
         }

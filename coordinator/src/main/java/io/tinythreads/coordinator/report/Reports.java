@@ -1,5 +1,6 @@
 package io.tinythreads.coordinator.report;
 
+import io.tinythreads.blob.BlobStore;
 import io.tinythreads.coordinator.report.JobReport.ChunkReport;
 import io.tinythreads.coordinator.report.JobReport.FrameReport;
 import io.tinythreads.coordinator.report.JobReport.Setup;
@@ -134,6 +135,37 @@ public final class Reports {
   public static JobReport build(ReportInput in, String sourceInput) throws IOException {
     long t0 = System.nanoTime();
     Measured m = measureFrames(in, sourceInput);
+    return assemble(in, sourceInput, m, t0, "decoded");
+  }
+
+  /**
+   * Builds the report of a finished job from the quality its workers measured, chunk by chunk, in
+   * parallel ({@code ChunkQuality} sidecars under {@code BlobKeys.quality(jobId, chunk)} in
+   * {@code blobs}): no decode, only a read of the output's frame sizes and tags to check that each
+   * sidecar describes the bytes that were joined. The figures are exactly those of {@link #build}.
+   * If any sidecar is missing, unreadable or does not match its chunk, the reason is logged and the
+   * whole output is measured as {@link #build} does.
+   *
+   * @param in the job (its id and chunks name the sidecars)
+   * @param sourceInput what {@link VideoSource#open} reads the source from, for the fallback
+   * @param blobs the job's blob store, before the job's intermediates are deleted
+   * @throws ReportException as {@link #build} (only when it falls back)
+   */
+  public static JobReport buildFromChunks(ReportInput in, String sourceInput, BlobStore blobs) throws IOException {
+    long t0 = System.nanoTime();
+    Measured m;
+    try {
+      m = ChunkSidecars.combine(in, blobs);
+    } catch (ChunkSidecars.Unusable e) {
+      log.warn("report for {}: cannot use the workers' quality sidecars ({}); measuring the whole output",
+          in.output(), e.getMessage());
+      return build(in, sourceInput);
+    }
+    return assemble(in, sourceInput, m, t0, "from " + in.chunks().size() + " chunk sidecars");
+  }
+
+  private static JobReport assemble(ReportInput in, String sourceInput, Measured m, long t0, String how)
+      throws IOException {
     VideoInfo v = in.video();
     int fpsNum = v.getFpsNum() > 0 ? v.getFpsNum() : m.fpsNum;
     int fpsDen = v.getFpsDen() > 0 ? v.getFpsDen() : m.fpsDen;
@@ -147,8 +179,9 @@ public final class Reports {
     JobReport r = new JobReport(JobReport.VERSION, in.jobId(), setup(in), new Video(m.width, m.height, fpsNum, fpsDen,
         summary.frames(), v.getSource().isEmpty() ? sourceInput : v.getSource()), in.output().toString(),
         in.wallSeconds(), in.startUnixMicros(), summary, chunks, m.frames, timeline);
-    log.info("report for {}: {} frames, {} kbit/s, PSNR-Y {} dB, SSIM {} dB ({} ms)", in.output(), summary.frames(),
-        fmt(summary.bitrateKbps()), fmt(summary.psnrY()), fmt(summary.ssimAllDb()), (System.nanoTime() - t0) / 1_000_000);
+    log.info("report for {} ({}): {} frames, {} kbit/s, PSNR-Y {} dB, SSIM {} dB ({} ms)", in.output(), how,
+        summary.frames(), fmt(summary.bitrateKbps()), fmt(summary.psnrY()), fmt(summary.ssimAllDb()),
+        (System.nanoTime() - t0) / 1_000_000);
     return r;
   }
 
@@ -157,7 +190,7 @@ public final class Reports {
   }
 
   /** Per-frame measurements plus the sums behind the overall PSNR. */
-  private static final class Measured {
+  static final class Measured {
     final List<FrameReport> frames = new ArrayList<>();
     long hidden;
     int width;
@@ -249,7 +282,7 @@ public final class Reports {
   }
 
   /** Which chunk a display index belongs to: from the job's chunks, else from N, else none. */
-  private record ChunkMap(long[] firsts, int framesPerChunk) {
+  record ChunkMap(long[] firsts, int framesPerChunk) {
     static ChunkMap of(ReportInput in) {
       long[] f = in.chunks().stream().mapToLong(ChunkOutput::firstFrame).toArray();
       return new ChunkMap(f, in.spec().getFramesPerChunk());
