@@ -150,7 +150,8 @@ class SidecarReportTest {
 
   @Test
   void workerAndCoordinatorAgreeOnTheSidecarKey() {
-    assertThat(ChunkQuality.keyFor(BlobKeys.key("j-1", 7, Artifact.ARTIFACT_OUTPUT_CHUNK)))
-        .isEqualTo(BlobKeys.quality("j-1", 7));
+    String output = BlobKeys.key("j-1", 7, Artifact.ARTIFACT_OUTPUT_CHUNK);
+    assertThat(ChunkQuality.keyFor(output)).isEqualTo(BlobKeys.quality("j-1", 7));
+    assertThat(ChunkQuality.rawKeyFor(output)).isEqualTo(BlobKeys.key("j-1", 7, Artifact.ARTIFACT_RAW_CHUNK));
   }
 }

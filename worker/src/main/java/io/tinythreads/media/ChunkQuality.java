@@ -103,6 +103,15 @@ public record ChunkQuality(int chunk, long firstFrame, int width, int height, in
     return outputChunkKey.substring(0, slash + 1) + FILE_NAME;
   }
 
+  /**
+   * The raw chunk's blob key for an output chunk's key: {@code raw.y4m} in the same folder (the
+   * coordinator's layout, fsm {@code BlobKeys}), for a worker that has not fetched it.
+   */
+  public static String rawKeyFor(String outputChunkKey) {
+    int slash = outputChunkKey.lastIndexOf('/');
+    return outputChunkKey.substring(0, slash + 1) + "raw.y4m";
+  }
+
   /** VP8 payload bytes of the chunk (hidden frames included). */
   public long payloadBytes() {
     long n = trailingHiddenBytes;

@@ -516,7 +516,7 @@ final class CommandRunner implements AutoCloseable {
     ChunkQuality q;
     long t0 = System.nanoTime();
     try {
-      q = measureQuality(output);
+      q = measureQuality(output, outputKey);
     } catch (CommandFailure | IllegalArgumentException | InvalidBitstreamException | UnsupportedFeatureException
         | MediaException | UncheckedIOException e) {
       LOG.warn("{}: no quality sidecar ({}); the coordinator will measure the whole output", who(), e.getMessage());
@@ -529,8 +529,20 @@ final class CommandRunner implements AutoCloseable {
   }
 
   /** The quality of {@code output}, decoded from scratch or from the state Rebase continued. */
-  private ChunkQuality measureQuality(Path output) {
-    Path raw = requireLocal(Artifact.ARTIFACT_RAW_CHUNK, "Upload (quality)");
+  private ChunkQuality measureQuality(Path output, String outputKey) {
+    Path raw = local.get(Artifact.ARTIFACT_RAW_CHUNK);
+    if (raw == null || !Files.isRegularFile(raw)) {
+      // A replacement batch head resumes from the stored libvpx chunk and end state and never needs
+      // the raw frames for itself; they stay stored until the chunk is done, next to its output.
+      String rawKey = ChunkQuality.rawKeyFor(outputKey);
+      raw = pathFor(Artifact.ARTIFACT_RAW_CHUNK, "Upload (quality)");
+      try {
+        store.getToFile(rawKey, raw);
+      } catch (NoSuchBlobException e) {
+        throw new MediaException("the raw chunk is neither local nor stored at " + rawKey);
+      }
+      local.put(Artifact.ARTIFACT_RAW_CHUNK, raw);
+    }
     ChunkIvf chunk = ChunkIvf.read(output);
     List<byte[]> frames = chunk.data();
     if (frames.isEmpty() || frames.getFirst().length == 0) {

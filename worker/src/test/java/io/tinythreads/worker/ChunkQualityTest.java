@@ -160,13 +160,27 @@ class ChunkQualityTest {
   void withoutTheRawChunkTheOutputIsStillUploadedWithoutASidecar() throws Exception {
     encodeAndUpload("c/000001");
     try (CommandRunner r = runner()) {
-      // A worker that only has the encoded chunk (fetched, no raw frames) cannot measure it.
+      // A worker that only has the encoded chunk (fetched), with no raw frames stored next to the
+      // output's key either, cannot measure it; the output is stored all the same.
       ok(r, fetch(Artifact.ARTIFACT_ENCODED_CHUNK, "c/000001/output.ivf"));
       CommandOk up = ok(r, upload(Artifact.ARTIFACT_OUTPUT_CHUNK, "d/000001/output.ivf"));
-      assertThat(up.getDetail()).contains("no quality sidecar").contains("RAW_CHUNK");
+      assertThat(up.getDetail()).contains("no quality sidecar").contains("d/000001/raw.y4m");
     }
     assertThat(store.get("d/000001/output.ivf")).isEqualTo(store.get("c/000001/output.ivf"));
     assertThat(store.exists("d/000001/quality.bin")).isFalse();
+  }
+
+  /** A replacement batch head has no raw frames of its own: it reads them next to the output. */
+  @Test
+  void aWorkerWithoutTheRawChunkReadsItNextToTheOutput() throws Exception {
+    encodeAndUpload("h/000001");
+    store.putFile("i/000001/raw.y4m", dir.resolve("raw.y4m"));
+    try (CommandRunner r = runner()) {
+      ok(r, fetch(Artifact.ARTIFACT_ENCODED_CHUNK, "h/000001/output.ivf"));
+      CommandOk up = ok(r, upload(Artifact.ARTIFACT_OUTPUT_CHUNK, "i/000001/output.ivf"));
+      assertThat(up.getDetail()).contains("quality of " + N + " frames measured");
+    }
+    assertThat(store.get("i/000001/quality.bin")).isEqualTo(store.get("h/000001/quality.bin"));
   }
 
   @Test
@@ -181,8 +195,9 @@ class ChunkQualityTest {
   }
 
   @Test
-  void keyIsNextToTheOutput() {
+  void keysAreNextToTheOutput() {
     assertThat(ChunkQuality.keyFor("jobs/j1/chunks/000003/output.ivf")).isEqualTo("jobs/j1/chunks/000003/quality.bin");
+    assertThat(ChunkQuality.rawKeyFor("jobs/j1/chunks/000003/output.ivf")).isEqualTo("jobs/j1/chunks/000003/raw.y4m");
   }
 
   @Test
