@@ -46,6 +46,57 @@ public final class Vp8Cli {
 
   private Vp8Cli() {}
 
+  /**
+   * {@code vp8 train [--frames N]}: the training run of {@code bin/vp8}'s AOT cache (JDK 25,
+   * JEP 483/515). Writes a synthetic stream ({@link TrainingStream}) to a temporary file and
+   * decodes it as {@code decode --null} and {@code decode --md5} would, so the JVM records the
+   * classes and method profiles of those paths. Prints nothing on success.
+   */
+  private static int train(String[] args, PrintStream out, PrintStream err) {
+    int frames = 90;
+    if (args.length == 3 && args[1].equals("--frames")) {
+      try {
+        frames = Integer.parseInt(args[2]);
+      } catch (NumberFormatException e) {
+        frames = 0;
+      }
+      if (frames < 1) {
+        return usage(err, "--frames needs a positive number");
+      }
+    } else if (args.length != 1) {
+      return usage(err, "usage: vp8 train [--frames N]");
+    }
+    Path tmp = null;
+    try {
+      tmp = Files.createTempFile("vp8-train", ".ivf");
+      TrainingStream.write(tmp, 640, 360, frames);
+      PrintStream sink = new PrintStream(java.io.OutputStream.nullOutputStream(), false,
+          java.nio.charset.StandardCharsets.UTF_8);
+      int status = OK;
+      for (int pass = 0; pass < 4 && status == OK; pass++) {
+        status = run(new String[] {"decode", tmp.toString(), "--null"}, sink, sink);
+      }
+      if (status == OK) {
+        status = run(new String[] {"decode", tmp.toString(), "--md5"}, sink, sink);
+      }
+      if (status != OK) {
+        err.println("vp8: train: the synthetic stream did not decode");
+      }
+      return status;
+    } catch (IOException e) {
+      err.println("vp8: train: " + e);
+      return FAILED;
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+          // a temporary file left behind is harmless
+        }
+      }
+    }
+  }
+
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
   }
@@ -59,6 +110,9 @@ public final class Vp8Cli {
     if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
       (args.length == 0 ? err : out).print(USAGE_TEXT);
       return args.length == 0 ? USAGE : OK;
+    }
+    if (args[0].equals("train")) {
+      return train(args, out, err);
     }
     if (args[0].equals("reencode")) {
       // The re-encoder's command lives with it, in io.tinythreads.vp8.encode.
