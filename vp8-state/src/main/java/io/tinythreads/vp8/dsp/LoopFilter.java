@@ -338,10 +338,25 @@ public final class LoopFilter {
    */
   private static int busyRows(byte[] b, int off, int stride, boolean sub) {
     int at = off - 2;
-    long b0 = (int) INT.get(b, at) & 0xFFFFFFFFL | (long) (int) INT.get(b, at + 4 * stride) << 32;
-    long b1 = (int) INT.get(b, at + stride) & 0xFFFFFFFFL | (long) (int) INT.get(b, at + 5 * stride) << 32;
-    long b2 = (int) INT.get(b, at + 2 * stride) & 0xFFFFFFFFL | (long) (int) INT.get(b, at + 6 * stride) << 32;
-    long b3 = (int) INT.get(b, at + 3 * stride) & 0xFFFFFFFFL | (long) (int) INT.get(b, at + 7 * stride) << 32;
+    int r0 = (int) INT.get(b, at);
+    int r1 = (int) INT.get(b, at + stride);
+    int r2 = (int) INT.get(b, at + 2 * stride);
+    int r3 = (int) INT.get(b, at + 3 * stride);
+    int r4 = (int) INT.get(b, at + 4 * stride);
+    int r5 = (int) INT.get(b, at + 5 * stride);
+    int r6 = (int) INT.get(b, at + 6 * stride);
+    int r7 = (int) INT.get(b, at + 7 * stride);
+    // Flat groups (p1 = q1 and p0 = q0 in all 8 rows: each row's p1 p0 q0 q1 reads the same
+    // backwards), about two thirds on the sintel clip, are found before transposing.
+    if (((r0 ^ Integer.reverseBytes(r0)) | (r1 ^ Integer.reverseBytes(r1)) | (r2 ^ Integer.reverseBytes(r2))
+        | (r3 ^ Integer.reverseBytes(r3)) | (r4 ^ Integer.reverseBytes(r4)) | (r5 ^ Integer.reverseBytes(r5))
+        | (r6 ^ Integer.reverseBytes(r6)) | (r7 ^ Integer.reverseBytes(r7))) == 0) {
+      return 0;
+    }
+    long b0 = r0 & 0xFFFFFFFFL | (long) r4 << 32;
+    long b1 = r1 & 0xFFFFFFFFL | (long) r5 << 32;
+    long b2 = r2 & 0xFFFFFFFFL | (long) r6 << 32;
+    long b3 = r3 & 0xFFFFFFFFL | (long) r7 << 32;
     // Now b0 holds p1 p0 q0 q1 of row 0 then of row 4 (b1: rows 1 and 5, b2: 2 and 6, b3: 3 and 7).
     long t = ((b0 >>> 16) ^ b2) & 0x0000FFFF0000FFFFL;
     b2 ^= t;
@@ -358,9 +373,6 @@ public final class LoopFilter {
     long p0o = (b1 >>> 8) & EVEN_BYTES;
     long q0o = b3 & EVEN_BYTES;
     long q1o = (b3 >>> 8) & EVEN_BYTES;
-    if (((p1e ^ q1e) | (p0e ^ q0e) | (p1o ^ q1o) | (p0o ^ q0o)) == 0) {
-      return 0;
-    }
     return busyMask(p1e, p0e, q0e, q1e, p1o, p0o, q0o, q1o, sub);
   }
 
