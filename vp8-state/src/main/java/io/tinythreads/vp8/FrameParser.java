@@ -33,7 +33,6 @@ final class FrameParser {
   private static final int[] YMODE_TREE = Tables.yModeTree();
   private static final int[] UV_MODE_TREE = Tables.uvModeTree();
   private static final int[] BMODE_TREE = Tables.bModeTree();
-  private static final int[] SMALL_MV_TREE = Tables.smallMvTree();
   private static final byte[] KF_YMODE_PROBS = Tables.kfYModeProbs();
   private static final byte[] KF_UV_MODE_PROBS = Tables.kfUvModeProbs();
   private static final byte[] KF_BMODE_PROBS = Tables.kfBModeProbs();
@@ -289,7 +288,14 @@ final class FrameParser {
         x += 8;
       }
     } else {
-      x = bd.readTree(SMALL_MV_TREE, p, off + Tables.MVP_SHORT);
+      // The short tree (Tables.smallMvTree) is three levels deep, balanced: node i's probability
+      // is p[MVP_SHORT + i / 2]. Unrolled, it reads the same bools without walking the table.
+      int s = off + Tables.MVP_SHORT;
+      if (bd.readBool(p[s] & 0xFF) == 0) {
+        x = bd.readBool(p[s + 1] & 0xFF) == 0 ? bd.readBool(p[s + 2] & 0xFF) : 2 + bd.readBool(p[s + 3] & 0xFF);
+      } else {
+        x = bd.readBool(p[s + 4] & 0xFF) == 0 ? 4 + bd.readBool(p[s + 5] & 0xFF) : 6 + bd.readBool(p[s + 6] & 0xFF);
+      }
     }
     if (x != 0 && bd.readBool(p[off + Tables.MVP_SIGN] & 0xFF) != 0) {
       x = -x;
