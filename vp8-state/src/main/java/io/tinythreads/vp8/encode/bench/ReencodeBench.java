@@ -73,7 +73,7 @@ public final class ReencodeBench {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
-        case "--clips" -> clips = Arrays.stream(args[++i].split(",")).map(Path::of).toList();
+        case "--clips" -> clips = Arrays.stream(args[++i].split(",")).filter(c -> !c.isBlank()).map(Path::of).toList();
         case "--cq" -> cqs = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--n" -> n = Integer.parseInt(args[++i]);
         case "--x" -> x = Integer.parseInt(args[++i]);
@@ -89,6 +89,11 @@ public final class ReencodeBench {
           System.exit(2);
         }
       }
+    }
+    if (!clips.isEmpty() && cqs.length < 4) {
+      // BD-rate fits a cubic per curve: fewer points would only fail after the encodes.
+      System.err.println("vp8-reencode-bench: --cq needs at least 4 levels for a BD-rate, got " + cqs.length);
+      System.exit(2);
     }
     if (work == null) {
       work = Files.createTempDirectory("vp8-reencode-bench");
