@@ -363,7 +363,9 @@ public final class TimeModel {
     b.append("assumptions: one worker per chunk, all launched at once, each as fast as one worker here (measure with"
         + " workers <= cores, or contention inflates every stage); stage times linear in the work named in"
         + " scales_with; identical batches (stragglers only through the p90 variant); launch as measured with this"
-        + " launcher (a Lambda cold start differs); ingest and the report are not counted\n");
+        + " launcher (a Lambda cold start differs); ingest is not counted (ExCamera's chunks are in S3"
+        + " beforehand); the report's quality measurement is, in upload:output_chunk (each worker measures its own"
+        + " chunk)\n");
     for (String note : e.notes()) {
       b.append("note: ").append(note).append('\n');
     }
