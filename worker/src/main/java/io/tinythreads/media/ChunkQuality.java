@@ -157,13 +157,12 @@ public record ChunkQuality(int chunk, long firstFrame, int width, int height, in
     RawChunks.Header h = raw.header();
     int w = h.width();
     int ht = h.height();
-    int cw = (w + 1) / 2;
-    int ch = (ht + 1) / 2;
     byte[] frame = new byte[h.frameBytes()];
     // The same plane layout as the report's source frames (packed I420).
-    Metrics.Plane sy = new Metrics.Plane(frame, 0, w, w, ht);
-    Metrics.Plane su = new Metrics.Plane(frame, w * ht, cw, cw, ch);
-    Metrics.Plane sv = new Metrics.Plane(frame, w * ht + cw * ch, cw, cw, ch);
+    Metrics.I420 src = Metrics.I420.packed(frame, w, ht);
+    Metrics.Plane sy = src.y();
+    Metrics.Plane su = src.u();
+    Metrics.Plane sv = src.v();
     List<Frame> out = new ArrayList<>(packets.size());
     int hidden = 0;
     int pending = 0;

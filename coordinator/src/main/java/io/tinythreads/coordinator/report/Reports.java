@@ -221,12 +221,11 @@ public final class Reports {
       m.fpsDen = si.getFpsDen();
       int w = si.getWidth();
       int h = si.getHeight();
-      int cw = (w + 1) / 2;
-      int ch = (h + 1) / 2;
       byte[] frame = new byte[src.frameBytes()];
-      Metrics.Plane sy = new Metrics.Plane(frame, 0, w, w, h);
-      Metrics.Plane su = new Metrics.Plane(frame, w * h, cw, cw, ch);
-      Metrics.Plane sv = new Metrics.Plane(frame, w * h + cw * ch, cw, cw, ch);
+      Metrics.I420 planes = Metrics.I420.packed(frame, w, h);
+      Metrics.Plane sy = planes.y();
+      Metrics.Plane su = planes.u();
+      Metrics.Plane sv = planes.v();
       Decoder decoder = new Decoder();
       ChunkMap chunkOf = ChunkMap.of(in);
       long packet = 0;
@@ -261,7 +260,7 @@ public final class Reports {
         m.sseY += p.sseY();
         m.sseAll += p.sseY() + p.sseU() + p.sseV();
         m.samplesY += (double) w * h;
-        m.samplesAll += (double) w * h + 2.0 * cw * ch;
+        m.samplesAll += (double) w * h + 2.0 * su.width() * su.height();
         m.frames.add(new FrameReport(shown, chunkOf.chunk(shown), d.header().tag().keyFrame(), pendingBytes, p.y(),
             p.all(), s.y(), s.all()));
         pendingBytes = 0;

@@ -52,6 +52,16 @@ public final class Metrics {
     }
   }
 
+  /** Y, U and V views of one packed I420 frame ({@code w x h} luma, then (w+1)/2 x (h+1)/2 chroma). */
+  public record I420(Plane y, Plane u, Plane v) {
+    public static I420 packed(byte[] frame, int w, int h) {
+      int cw = (w + 1) / 2;
+      int ch = (h + 1) / 2;
+      return new I420(new Plane(frame, 0, w, w, h), new Plane(frame, w * h, cw, cw, ch),
+          new Plane(frame, w * h + cw * ch, cw, cw, ch));
+    }
+  }
+
   /** Per-plane and combined PSNR in dB, with the SSE behind them. */
   public record Psnr(double y, double u, double v, double all, long sseY, long sseU, long sseV) {}
 
