@@ -1,10 +1,12 @@
 package io.tinythreads.coordinator;
 
+import com.google.longrunning.OperationsGrpc;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tinythreads.blob.BlobStore;
 import io.tinythreads.coordinator.job.JobHooks;
 import io.tinythreads.coordinator.job.JobManager;
@@ -20,7 +22,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,8 +33,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The long-lived coordinator: hosts the Jobs API (jobs.proto), the worker sessions
- * (worker_session.proto), grpc.health.v1, and, unless given a standalone one, a rendezvous relay.
+ * The long-lived coordinator: hosts the Jobs API (jobs.proto) with its AIP-151 companion
+ * google.longrunning.Operations, the worker sessions (worker_session.proto), grpc.health.v1, gRPC
+ * server reflection (grpc.reflection.v1, so grpcurl and other generic clients need no .proto files),
+ * and, unless given a standalone one, a rendezvous relay.
  *
  * <p>Lifecycle (STYLE habit 16): the constructor takes a {@link ServerBuilder}; {@link #start}
  * binds and registers a shutdown hook; {@link #stop} cancels running jobs (their workers are told
@@ -43,6 +49,12 @@ public final class CoordinatorServer {
 
   private final CoordinatorConfig config;
   private final ExecutorService pool;
+  /** Only WaitOperation's timers: a wait holds no gRPC thread; the job's end or this timer answers it. */
+  private final ScheduledExecutorService waits = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "tt-operations-wait");
+    t.setDaemon(true);
+    return t;
+  });
   private final HealthStatusManager health = new HealthStatusManager();
   private final JobManager jobs;
   private final Server server;
@@ -76,8 +88,10 @@ public final class CoordinatorServer {
         JobManager.Settings.monotonicMillis(), Clock.systemUTC()));
     this.server = builder.executor(pool)
         .addService(new JobsService(jobs))
+        .addService(new OperationsService(jobs, waits))
         .addService(new WorkerSessionService(jobs))
         .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
         .build();
   }
 
@@ -110,6 +124,7 @@ public final class CoordinatorServer {
       server.start();
     } catch (IOException e) {
       pool.shutdownNow();
+      waits.shutdownNow();
       if (rendezvous != null) {
         rendezvous.stop();
       }
@@ -119,6 +134,7 @@ public final class CoordinatorServer {
     boundPort = server.getPort();
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(JobsGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    health.setStatus(OperationsGrpc.SERVICE_NAME, ServingStatus.SERVING);
     health.setStatus(WorkerSessionGrpc.SERVICE_NAME, ServingStatus.SERVING);
     shutdownHook = new Thread(this::stop, "tt-coordinator-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -181,6 +197,7 @@ public final class CoordinatorServer {
       Thread.currentThread().interrupt();
     } finally {
       pool.shutdown();
+      waits.shutdownNow();
       if (rendezvous != null) {
         rendezvous.stop();
       }

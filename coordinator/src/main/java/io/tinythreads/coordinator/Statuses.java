@@ -3,6 +3,7 @@ package io.tinythreads.coordinator;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tinythreads.coordinator.job.InvalidSpecException;
+import io.tinythreads.coordinator.job.JobNotDoneException;
 import io.tinythreads.coordinator.job.JobNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +19,7 @@ final class Statuses {
       case StatusRuntimeException s -> s;
       case InvalidSpecException x -> Status.INVALID_ARGUMENT.withDescription(x.getMessage()).asRuntimeException();
       case JobNotFoundException x -> Status.NOT_FOUND.withDescription(x.getMessage()).asRuntimeException();
+      case JobNotDoneException x -> Status.FAILED_PRECONDITION.withDescription(x.getMessage()).asRuntimeException();
       case UnsupportedOperationException x -> Status.UNIMPLEMENTED.withDescription(x.getMessage()).asRuntimeException();
       case IllegalArgumentException x -> Status.INVALID_ARGUMENT.withDescription(x.getMessage()).asRuntimeException();
       default -> {

@@ -5,6 +5,7 @@ import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tinythreads.proto.RendezvousGrpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The rendezvous relay as a gRPC server: service {@code tinythreads.v1.Rendezvous} plus the standard
- * {@code grpc.health.v1.Health} (SERVING for "" and for the Rendezvous service while running).
+ * {@code grpc.health.v1.Health} (SERVING for "" and for the Rendezvous service while running) and
+ * server reflection ({@code grpc.reflection.v1}).
  *
  * <p>Lifecycle (STYLE habit 16): the constructor takes a {@link ServerBuilder}; {@link #start} binds;
  * {@link #stop} stops accepting calls, ends the open streams with UNAVAILABLE (they are long-lived,
@@ -56,7 +58,9 @@ public final class RendezvousServer {
     this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("tt-rendezvous-timer-"));
     this.table = new RelayTable(nanoTicker, config.ttl(), config.maxHeldBytesPerJob());
     this.service = new RendezvousService(table, config.tokens(), pool, timer, registerTimeout);
-    this.server = builder.executor(pool).addService(service).addService(health.getHealthService()).build();
+    // Reflection (grpc.reflection.v1) lets grpcurl and other generic clients call the relay without .proto files.
+    this.server = builder.executor(pool).addService(service).addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance()).build();
     // Sweep often enough that a message outlives its TTL by at most ~10%, but not busily.
     long ms = Math.clamp(config.ttl().toMillis() / 10, 100L, 30_000L);
     this.sweepPeriod = Duration.ofMillis(ms);

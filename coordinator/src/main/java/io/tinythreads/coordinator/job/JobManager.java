@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -79,7 +80,14 @@ public final class JobManager implements AutoCloseable {
   /** All jobs in submission order. Guarded by {@link #lock}. */
   private final LinkedHashMap<String, JobRun> jobs = new LinkedHashMap<>();
   private final Map<String, String> byRequestId = new HashMap<>();
-  private final List<String> order = new ArrayList<>();
+  /**
+   * Submission sequence number to job id, for paging. Page tokens carry the sequence number of the
+   * next job to list rather than an index, so a deleted job does not shift later pages (a client
+   * paging while jobs are deleted neither skips nor repeats a job). Guarded by {@link #lock}.
+   */
+  private final TreeMap<Long, String> order = new TreeMap<>();
+  private final Map<String, Long> sequenceOf = new HashMap<>();
+  private long nextSequence;
 
   public JobManager(Settings settings) {
     this.settings = settings;
@@ -117,7 +125,9 @@ public final class JobManager implements AutoCloseable {
         throw e;
       }
       jobs.put(id, run);
-      order.add(id);
+      order.put(nextSequence, id);
+      sequenceOf.put(id, nextSequence);
+      nextSequence++;
       if (!requestId.isEmpty()) {
         byRequestId.put(requestId, id);
       }
@@ -168,28 +178,55 @@ public final class JobManager implements AutoCloseable {
       throw new InvalidSpecException("page_size must be >= 0, got " + pageSize);
     }
     int size = pageSize == 0 ? DEFAULT_PAGE_SIZE : Math.min(pageSize, MAX_PAGE_SIZE);
-    int start = 0;
+    long start = 0;
     if (!pageToken.isEmpty()) {
       try {
-        start = Integer.parseInt(new String(Base64.getUrlDecoder().decode(pageToken), StandardCharsets.UTF_8));
+        start = Long.parseLong(new String(Base64.getUrlDecoder().decode(pageToken), StandardCharsets.UTF_8));
       } catch (IllegalArgumentException e) {
         throw new InvalidSpecException("page_token is not a token this server issued");
       }
     }
     synchronized (lock) {
-      if (start < 0 || start > order.size()) {
+      if (start < 0 || start > nextSequence) {
         throw new InvalidSpecException("page_token is not a token this server issued");
       }
-      int end = Math.min(order.size(), start + size);
       List<Job> page = new ArrayList<>();
-      for (int i = start; i < end; i++) {
-        page.add(jobs.get(order.get(i)).snapshot());
+      String next = "";
+      for (Map.Entry<Long, String> e : order.tailMap(start, true).entrySet()) {
+        if (page.size() == size) {
+          next = Base64.getUrlEncoder().withoutPadding()
+              .encodeToString(Long.toString(e.getKey()).getBytes(StandardCharsets.UTF_8));
+          break;
+        }
+        page.add(jobs.get(e.getValue()).snapshot());
       }
-      String next = end < order.size()
-          ? Base64.getUrlEncoder().withoutPadding().encodeToString(Integer.toString(end).getBytes(StandardCharsets.UTF_8))
-          : "";
       return new Page(page, next);
     }
+  }
+
+  /**
+   * Forgets a finished job (google.longrunning DeleteOperation): it no longer appears in get, list
+   * or watch, and a repeated request_id that named it starts a new job. The output and report
+   * files stay where they are; they belong to the user.
+   *
+   * @throws JobNotFoundException if there is no such job
+   * @throws JobNotDoneException if the job is still queued or running (cancel it first)
+   */
+  public void delete(String name) {
+    JobRun run = find(name);
+    synchronized (lock) {
+      // A terminal state is final, so checking it under the lock cannot race with the job ending.
+      Job.State state = run.snapshot().getState();
+      if (!JobRun.terminal(state)) {
+        throw new JobNotDoneException(name, state);
+      }
+      if (jobs.remove(run.id) == null) {
+        throw new JobNotFoundException(name);  // deleted concurrently
+      }
+      order.remove(sequenceOf.remove(run.id));
+      byRequestId.values().removeIf(run.id::equals);
+    }
+    log.info("job {} deleted", run.id);
   }
 
   /** Cancels a job (no-op for a finished one) and returns it as it is afterwards. */
