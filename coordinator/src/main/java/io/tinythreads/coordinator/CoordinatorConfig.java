@@ -1,6 +1,8 @@
 package io.tinythreads.coordinator;
 
 import io.tinythreads.proto.LauncherKind;
+import io.tinythreads.tls.ClientTls;
+import io.tinythreads.tls.ServerTls;
 import java.nio.file.Path;
 
 /**
@@ -14,6 +16,11 @@ import java.nio.file.Path;
  * @param defaultLauncher launcher for jobs that do not name one
  * @param defaultWorkers concurrent workers for jobs that do not say; 0 = one per core
  * @param tokenSecret HMAC secret for job tokens (share it with a standalone rendezvous); null = random
+ * @param tls the server's certificate and key, and a client CA for mutual TLS; null = plaintext.
+ *     An embedded rendezvous serves the same certificate, so workers need one trust setting for both
+ * @param workerTls how the workers this coordinator launches (thread, process) dial it and the
+ *     rendezvous; null = plaintext, or the system trust store when {@code tls} is set. Required to
+ *     carry a client certificate when {@code tls} requires one
  */
 public record CoordinatorConfig(
     String bindAddress,
@@ -23,7 +30,16 @@ public record CoordinatorConfig(
     String rendezvousAddress,
     LauncherKind defaultLauncher,
     int defaultWorkers,
-    byte[] tokenSecret) {
+    byte[] tokenSecret,
+    ServerTls tls,
+    ClientTls workerTls) {
+
+  /** Plaintext. */
+  public CoordinatorConfig(String bindAddress, int port, String blobStoreUri, Path workDir, String rendezvousAddress,
+                           LauncherKind defaultLauncher, int defaultWorkers, byte[] tokenSecret) {
+    this(bindAddress, port, blobStoreUri, workDir, rendezvousAddress, defaultLauncher, defaultWorkers, tokenSecret,
+        null, null);
+  }
 
   public CoordinatorConfig {
     if (bindAddress == null || bindAddress.isBlank()) {
@@ -45,6 +61,28 @@ public record CoordinatorConfig(
       throw new IllegalArgumentException("defaultWorkers must be >= 0, got " + defaultWorkers);
     }
     tokenSecret = tokenSecret == null ? null : tokenSecret.clone();
+    if (workerTls == null) {
+      workerTls = ClientTls.PLAINTEXT;
+    }
+    if (tls == null && workerTls.enabled()) {
+      throw new IllegalArgumentException("workerTls: workers would dial TLS but the coordinator serves plaintext"
+          + " (give the server " + ServerTls.CERT_FLAG + " and " + ServerTls.KEY_FLAG + ")");
+    }
+    if (tls != null && !workerTls.enabled()) {
+      // Workers must speak TLS to a TLS server; with no CA given, they trust what the JVM trusts.
+      workerTls = new ClientTls(null, null, null, true);
+    }
+    if (tls != null && tls.mutual() && workerTls.clientCert() == null) {
+      throw new IllegalArgumentException(ServerTls.CLIENT_CA_FLAG + " requires client certificates: give "
+          + ClientTls.CLIENT_CERT_FLAG + " and " + ClientTls.CLIENT_KEY_FLAG + " for the workers this coordinator"
+          + " launches");
+    }
+  }
+
+  /** The same settings served over TLS; {@code workerTls} is what launched workers dial with. */
+  public CoordinatorConfig withTls(ServerTls tls, ClientTls workerTls) {
+    return new CoordinatorConfig(bindAddress, port, blobStoreUri, workDir, rendezvousAddress, defaultLauncher,
+        defaultWorkers, tokenSecret, tls, workerTls);
   }
 
   /**
@@ -67,19 +105,21 @@ public record CoordinatorConfig(
         && bindAddress.equals(c.bindAddress) && port == c.port && blobStoreUri.equals(c.blobStoreUri)
         && workDir.equals(c.workDir) && java.util.Objects.equals(rendezvousAddress, c.rendezvousAddress)
         && defaultLauncher == c.defaultLauncher && defaultWorkers == c.defaultWorkers
-        && java.util.Arrays.equals(tokenSecret, c.tokenSecret);
+        && java.util.Arrays.equals(tokenSecret, c.tokenSecret) && java.util.Objects.equals(tls, c.tls)
+        && workerTls.equals(c.workerTls);
   }
 
   @Override
   public int hashCode() {
     return java.util.Objects.hash(bindAddress, port, blobStoreUri, workDir, rendezvousAddress, defaultLauncher,
-        defaultWorkers, java.util.Arrays.hashCode(tokenSecret));
+        defaultWorkers, java.util.Arrays.hashCode(tokenSecret), tls, workerTls);
   }
 
   @Override
   public String toString() {
     return "CoordinatorConfig[bindAddress=" + bindAddress + ", port=" + port + ", blobStoreUri=" + blobStoreUri
         + ", workDir=" + workDir + ", rendezvousAddress=" + rendezvousAddress + ", defaultLauncher=" + defaultLauncher
-        + ", defaultWorkers=" + defaultWorkers + ", tokenSecret=" + (tokenSecret == null ? "random" : "(set)") + "]";
+        + ", defaultWorkers=" + defaultWorkers + ", tokenSecret=" + (tokenSecret == null ? "random" : "(set)")
+        + ", tls=" + (tls == null ? "plaintext" : tls.describe()) + ", workerTls=" + workerTls.describe() + "]";
   }
 }

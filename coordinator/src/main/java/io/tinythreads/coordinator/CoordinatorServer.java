@@ -72,7 +72,8 @@ public final class CoordinatorServer {
     RendezvousServer rdv = null;
     String rdvAddress = config.rendezvousAddress();
     if (rdvAddress == null) {
-      rdv = RendezvousServer.start(RendezvousConfig.defaults(tokens));
+      // Same certificate as the coordinator: a worker dials both with one trust setting.
+      rdv = RendezvousServer.start(RendezvousConfig.defaults(tokens).withTls(config.tls()));
       rdvAddress = rdv.address();
     }
     this.rendezvous = rdv;
@@ -84,7 +85,8 @@ public final class CoordinatorServer {
           return t;
         });
     this.jobs = new JobManager(new JobManager.Settings(blobs, config.workDir().toAbsolutePath(), tokens, rdvAddress,
-        this::workerAddress, config.defaultLauncher(), config.defaultWorkers(), fsm, Launcher::of, hooks,
+        this::workerAddress, config.defaultLauncher(), config.defaultWorkers(), fsm,
+        kind -> Launcher.of(kind, config.workerTls()), hooks,
         JobManager.Settings.monotonicMillis(), Clock.systemUTC()));
     this.server = builder.executor(pool)
         .addService(new JobsService(jobs))
@@ -107,8 +109,12 @@ public final class CoordinatorServer {
 
   /** Starts a coordinator with explicit worker timing rules (hello timeout, heartbeats, deadlines). */
   public static CoordinatorServer start(CoordinatorConfig config, JobHooks hooks, FsmConfig fsm) throws IOException {
-    NettyServerBuilder builder = NettyServerBuilder
-        .forAddress(new InetSocketAddress(config.bindAddress(), config.port()))
+    // Every TLS file is checked before anything binds: a bad one is a TlsFileException naming the
+    // flag and the file (the CLI prints it as one line).
+    config.workerTls().validate();
+    InetSocketAddress address = new InetSocketAddress(config.bindAddress(), config.port());
+    NettyServerBuilder builder = (config.tls() == null ? NettyServerBuilder.forAddress(address)
+        : NettyServerBuilder.forAddress(address, config.tls().credentials()))
         // Worker streams are long-lived and idle while a worker encodes: keepalive, no call deadline.
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS)
@@ -138,8 +144,9 @@ public final class CoordinatorServer {
     health.setStatus(WorkerSessionGrpc.SERVICE_NAME, ServingStatus.SERVING);
     shutdownHook = new Thread(this::stop, "tt-coordinator-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
-    log.info("coordinator listening on {}:{} (blobs {}, rendezvous {}, work dir {})", config.bindAddress(), boundPort,
-        config.blobStoreUri(), rendezvous != null ? "embedded " + rendezvous.address() : config.rendezvousAddress(),
+    log.info("coordinator listening on {}:{} ({}, workers {}; blobs {}, rendezvous {}, work dir {})",
+        config.bindAddress(), boundPort, config.tls() == null ? "plaintext" : config.tls().describe(),
+        config.workerTls().describe(), config.blobStoreUri(), rendezvous != null ? "embedded " + rendezvous.address() : config.rendezvousAddress(),
         config.workDir());
   }
 

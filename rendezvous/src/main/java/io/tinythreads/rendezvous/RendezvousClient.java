@@ -1,6 +1,8 @@
 package io.tinythreads.rendezvous;
 
 import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -33,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * relayed but not yet taken when this client goes away is relayed again to the next registration
  * of this chunk (a replacement worker).
  *
- * <p>Thread-safe. Plaintext gRPC when connecting by address; pass a {@link Channel} built with TLS
- * credentials to {@link #connect(Channel, String, int, String, boolean)} for anything else.
+ * <p>Thread-safe. Connecting by address is plaintext unless channel credentials are given
+ * ({@link #connect(String, ChannelCredentials, String, int, String, boolean)}: TLS or mutual TLS);
+ * {@link #connect(Channel, String, int, String, boolean)} takes any caller-built channel.
  */
 public final class RendezvousClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RendezvousClient.class);
@@ -68,11 +71,21 @@ public final class RendezvousClient implements AutoCloseable {
    */
   public static RendezvousClient connect(String hostPort, String jobId, int chunkIndex, String token,
                                          boolean hasSuccessor) throws IOException {
+    return connect(hostPort, InsecureChannelCredentials.create(), jobId, chunkIndex, token, hasSuccessor);
+  }
+
+  /**
+   * Connects to the relay at {@code hostPort} with {@code credentials} (e.g. from
+   * {@link io.tinythreads.tls.ClientTls#credentials()}: TLS, with a client certificate for a relay
+   * that requires mutual TLS) and registers.
+   */
+  public static RendezvousClient connect(String hostPort, ChannelCredentials credentials, String jobId,
+                                         int chunkIndex, String token, boolean hasSuccessor) throws IOException {
     if (hostPort == null || hostPort.isBlank()) {
       throw new IllegalArgumentException("hostPort: must be host:port, got '" + hostPort + "'");
     }
-    ManagedChannel channel = NettyChannelBuilder.forTarget(hostPort)
-        .usePlaintext()
+    Objects.requireNonNull(credentials, "credentials");
+    ManagedChannel channel = NettyChannelBuilder.forTarget(hostPort, credentials)
         .maxInboundMessageSize(RendezvousServer.MAX_ENVELOPE_BYTES)
         .flowControlWindow(RendezvousServer.FLOW_CONTROL_WINDOW_BYTES)
         .keepAliveTime(30, TimeUnit.SECONDS)

@@ -1,5 +1,6 @@
 package io.tinythreads.rendezvous;
 
+import io.tinythreads.tls.ServerTls;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -12,8 +13,10 @@ import java.util.Objects;
  * @param ttl how long a message may wait for a successor that is not connected (mu's tombstones: 600 s)
  * @param maxHeldBytesPerJob bytes one job may hold that have not yet been relayed (see {@link RelayTable});
  *     beyond it a sender whose successor is absent gets RESOURCE_EXHAUSTED
+ * @param tls the server's certificate and key (and client CA for mutual TLS); null = plaintext
  */
-public record RendezvousConfig(String bindAddress, int port, JobTokens tokens, Duration ttl, long maxHeldBytesPerJob) {
+public record RendezvousConfig(String bindAddress, int port, JobTokens tokens, Duration ttl, long maxHeldBytesPerJob,
+                               ServerTls tls) {
   public static final Duration DEFAULT_TTL = Duration.ofSeconds(600);
   /** 256 MiB: about twenty 4K decoder states (~12 MB each) waiting at once, per job. */
   public static final long DEFAULT_MAX_HELD_BYTES_PER_JOB = 256L << 20;
@@ -34,20 +37,30 @@ public record RendezvousConfig(String bindAddress, int port, JobTokens tokens, D
     }
   }
 
+  /** Plaintext. */
+  public RendezvousConfig(String bindAddress, int port, JobTokens tokens, Duration ttl, long maxHeldBytesPerJob) {
+    this(bindAddress, port, tokens, ttl, maxHeldBytesPerJob, null);
+  }
+
   /** Loopback, ephemeral port, 600 s TTL, 256 MiB per job: what an embedded relay uses. */
   public static RendezvousConfig defaults(JobTokens tokens) {
     return new RendezvousConfig(LOOPBACK, 0, tokens, DEFAULT_TTL, DEFAULT_MAX_HELD_BYTES_PER_JOB);
   }
 
   public RendezvousConfig withBind(String bindAddress, int port) {
-    return new RendezvousConfig(bindAddress, port, tokens, ttl, maxHeldBytesPerJob);
+    return new RendezvousConfig(bindAddress, port, tokens, ttl, maxHeldBytesPerJob, tls);
   }
 
   public RendezvousConfig withTtl(Duration ttl) {
-    return new RendezvousConfig(bindAddress, port, tokens, ttl, maxHeldBytesPerJob);
+    return new RendezvousConfig(bindAddress, port, tokens, ttl, maxHeldBytesPerJob, tls);
   }
 
   public RendezvousConfig withMaxHeldBytesPerJob(long maxHeldBytesPerJob) {
-    return new RendezvousConfig(bindAddress, port, tokens, ttl, maxHeldBytesPerJob);
+    return new RendezvousConfig(bindAddress, port, tokens, ttl, maxHeldBytesPerJob, tls);
+  }
+
+  /** The same settings served over TLS ({@code tls} null = plaintext). */
+  public RendezvousConfig withTls(ServerTls tls) {
+    return new RendezvousConfig(bindAddress, port, tokens, ttl, maxHeldBytesPerJob, tls);
   }
 }

@@ -1,5 +1,7 @@
 package io.tinythreads.rendezvous;
 
+import io.tinythreads.tls.ServerTls;
+import io.tinythreads.tls.TlsFileException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,8 +20,9 @@ import picocli.CommandLine.Option;
  *
  * <p>The secret must be the coordinator's token secret: from {@code --secret-file}, else from the
  * environment variable {@code TT_SECRET}. Prints {@code rendezvous listening on HOST:PORT} on stdout
- * once it accepts links. Exit codes: 0 after SIGTERM/SIGINT (the relay is stopped first), 1 if the
- * server cannot start, 2 for a usage error.
+ * once it accepts links. {@code --tls-cert/--tls-key} serve TLS, {@code --tls-client-ca} mutual TLS.
+ * Exit codes: 0 after SIGTERM/SIGINT (the relay is stopped first), 1 if the server cannot start,
+ * 2 for a usage error (a missing or bad TLS file included: one line naming the flag and the file).
  */
 @Command(name = "rendezvous", mixinStandardHelpOptions = true,
     description = "Relays state between neighbouring tinythreads workers (gRPC tinythreads.v1.Rendezvous).")
@@ -44,6 +47,17 @@ public final class RendezvousMain implements Callable<Integer> {
       description = "Bytes one job may hold awaiting delivery (default: ${DEFAULT-VALUE}).")
   long maxHeldBytesPerJob;
 
+  @Option(names = ServerTls.CERT_FLAG, paramLabel = "PEM",
+      description = "Serve TLS with this certificate chain (PEM, leaf first); needs --tls-key. Default: plaintext.")
+  Path tlsCert;
+
+  @Option(names = ServerTls.KEY_FLAG, paramLabel = "PEM", description = "The certificate's private key (PEM, PKCS#8, unencrypted).")
+  Path tlsKey;
+
+  @Option(names = ServerTls.CLIENT_CA_FLAG, paramLabel = "PEM",
+      description = "Mutual TLS: require client certificates signed by a CA in this PEM bundle.")
+  Path tlsClientCa;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -54,7 +68,9 @@ public final class RendezvousMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     JobTokens tokens;
+    ServerTls tls;
     try {
+      tls = ServerTls.of(tlsCert, tlsKey, tlsClientCa);
       tokens = loadTokens();
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("--port: must be 0..65535, got " + port);
@@ -65,10 +81,15 @@ public final class RendezvousMain implements Callable<Integer> {
     } catch (IllegalArgumentException | IOException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    RendezvousConfig cfg = new RendezvousConfig(bind, port, tokens, ttl, maxHeldBytesPerJob);
+    RendezvousConfig cfg = new RendezvousConfig(bind, port, tokens, ttl, maxHeldBytesPerJob, tls);
     RendezvousServer server;
     try {
       server = RendezvousServer.start(cfg, false);
+    } catch (TlsFileException e) {
+      // A bad PEM file: one line naming the flag and the file, no usage text, no stack trace.
+      spec.commandLine().getErr().println("rendezvous: " + e.getMessage());
+      spec.commandLine().getErr().flush();
+      return 2;
     } catch (IOException e) {
       log.error("{}", e.getMessage());
       spec.commandLine().getErr().println("rendezvous: " + e.getMessage());
@@ -83,7 +104,8 @@ public final class RendezvousMain implements Callable<Integer> {
       Runtime.getRuntime().halt(0);
     }, "tt-rendezvous-shutdown"));
     // A line for people and scripts, whatever the logging configuration says.
-    System.out.println("rendezvous listening on " + server.address() + " (bound to " + bind + ")");
+    System.out.println("rendezvous listening on " + server.address() + " (bound to " + bind
+        + (tls == null ? "" : ", " + tls.describe()) + ")");
     System.out.flush();
     server.blockUntilShutdown();
     return 0;

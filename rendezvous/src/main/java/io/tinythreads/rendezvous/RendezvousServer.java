@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>Lifecycle (STYLE habit 16): the constructor takes a {@link ServerBuilder}; {@link #start} binds;
  * {@link #stop} stops accepting calls, ends the open streams with UNAVAILABLE (they are long-lived,
  * so a plain graceful shutdown would wait for them forever), waits up to 30 s and then forces.
- * Callbacks run on a fixed pool of {@link #POOL_THREADS} daemon threads. Plaintext only: see
- * deploy/README.md for the TLS status.
+ * Callbacks run on a fixed pool of {@link #POOL_THREADS} daemon threads. Plaintext unless the
+ * config carries a {@link io.tinythreads.tls.ServerTls} (TLS, or mutual TLS with a client CA).
  */
 public final class RendezvousServer {
   private static final Logger log = LoggerFactory.getLogger(RendezvousServer.class);
@@ -87,8 +87,10 @@ public final class RendezvousServer {
   // Visible for testing: also a short registration timeout.
   static RendezvousServer start(RendezvousConfig config, boolean installShutdownHook, LongSupplier nanoTicker,
                                 Duration registerTimeout) throws IOException {
-    NettyServerBuilder builder = NettyServerBuilder
-        .forAddress(new InetSocketAddress(config.bindAddress(), config.port()))
+    InetSocketAddress address = new InetSocketAddress(config.bindAddress(), config.port());
+    // TLS files are checked here (TlsFileException, one line naming the flag and file), before binding.
+    NettyServerBuilder builder = (config.tls() == null ? NettyServerBuilder.forAddress(address)
+        : NettyServerBuilder.forAddress(address, config.tls().credentials()))
         .maxInboundMessageSize(MAX_ENVELOPE_BYTES)
         // A fixed HTTP/2 window (this also turns off BDP auto-tuning, which could grow it to 8 MiB):
         // bounds what a sender can push past a parked reservation to one window per stream.
@@ -119,8 +121,9 @@ public final class RendezvousServer {
     if (installShutdownHook) {
       Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "tt-rendezvous-shutdown"));
     }
-    log.info("rendezvous listening on {}:{} (ttl {} s, maxHeldBytesPerJob {})", config.bindAddress(), port(),
-        config.ttl().toSeconds(), config.maxHeldBytesPerJob());
+    log.info("rendezvous listening on {}:{} ({}, ttl {} s, maxHeldBytesPerJob {})", config.bindAddress(), port(),
+        config.tls() == null ? "plaintext" : config.tls().describe(), config.ttl().toSeconds(),
+        config.maxHeldBytesPerJob());
   }
 
   private void sweep() {

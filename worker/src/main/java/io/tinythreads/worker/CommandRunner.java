@@ -1,5 +1,7 @@
 package io.tinythreads.worker;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.tinythreads.blob.BlobStore;
 import io.tinythreads.blob.NoSuchBlobException;
 import io.tinythreads.media.ChunkQuality;
@@ -81,6 +83,8 @@ final class CommandRunner implements AutoCloseable {
   private final Vp8ChunkEncoder encoder;
   private final String jobId;
   private final String token;
+  /** How to dial the rendezvous: the same credentials as the coordinator link (plaintext or TLS). */
+  private final ChannelCredentials credentials;
   private final Map<Artifact, Path> local = new EnumMap<>(Artifact.class);
   private Assign assign;
   private BlobStore store;
@@ -93,10 +97,15 @@ final class CommandRunner implements AutoCloseable {
   private DecoderSnapshot outputEntry;
 
   CommandRunner(Path scratch, Vp8ChunkEncoder encoder, String jobId, String token) {
+    this(scratch, encoder, jobId, token, InsecureChannelCredentials.create());
+  }
+
+  CommandRunner(Path scratch, Vp8ChunkEncoder encoder, String jobId, String token, ChannelCredentials credentials) {
     this.scratch = scratch;
     this.encoder = encoder;
     this.jobId = jobId;
     this.token = token;
+    this.credentials = credentials;
   }
 
   /** The human name of a command kind ("EncodeChunk"), used in heartbeats, logs and failures. */
@@ -413,7 +422,7 @@ final class CommandRunner implements AutoCloseable {
     String who = who();
     Thread t = new Thread(() -> {
       try {
-        f.complete(RendezvousClient.connect(address, jobId, chunk, token, hasSuccessor));
+        f.complete(RendezvousClient.connect(address, credentials, jobId, chunk, token, hasSuccessor));
       } catch (IOException | RuntimeException e) {
         LOG.warn("{}: cannot reach the rendezvous at {} ({}); using the blob store only", who, address,
             e.getMessage());

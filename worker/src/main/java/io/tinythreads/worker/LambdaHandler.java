@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
  * AWS Lambda entry: one invocation runs one worker. The (asynchronous) invocation payload is
  * {@code {"coordinator": "host:port", "job": "...", "chunk": 3, "token": "...", "attempt": 0}};
  * optional {@code "worker_id"} (default: the Lambda request id) and {@code "scratch"} (default /tmp,
- * Lambda's only writable directory). Returns {@code "exit=N"}; it never throws, because Lambda would
+ * Lambda's only writable directory). TLS settings come from the function's environment, as for
+ * {@link WorkerMain}: TT_TLS_CA, TT_TLS_CLIENT_CERT, TT_TLS_CLIENT_KEY (files in the image or a
+ * layer) and TT_TLS. Returns {@code "exit=N"}; it never throws, because Lambda would
  * retry a failed asynchronous invocation on its own while the coordinator already replaces failed
  * workers itself.
  */
@@ -22,7 +24,8 @@ public final class LambdaHandler implements RequestHandler<Map<String, Object>, 
   public String handleRequest(Map<String, Object> payload, Context context) {
     WorkerConfig cfg;
     try {
-      cfg = toConfig(payload, context == null ? null : context.getAwsRequestId());
+      cfg = toConfig(payload, context == null ? null : context.getAwsRequestId())
+          .withTls(WorkerMain.tlsFromEnv(System.getenv()));
     } catch (IllegalArgumentException e) {
       LOG.error("bad invocation payload: {}", e.getMessage());
       return "exit=" + Worker.EXIT_USAGE + " bad payload: " + e.getMessage();

@@ -2,7 +2,6 @@ package io.tinythreads.worker;
 
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.tinythreads.media.LibvpxEncoder;
 import io.tinythreads.media.Vp8ChunkEncoder;
@@ -13,6 +12,7 @@ import io.tinythreads.proto.Heartbeat;
 import io.tinythreads.proto.Hello;
 import io.tinythreads.proto.WorkerMessage;
 import io.tinythreads.proto.WorkerSessionGrpc;
+import io.tinythreads.tls.TlsFileException;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -59,14 +59,26 @@ public final class Worker {
     return Duration.ofSeconds(Long.getLong("tinythreads.worker.idleTimeoutSeconds", 600));
   }
 
-  /** Runs one worker to completion in the calling thread, over plaintext gRPC (loopback deployments). */
+  /**
+   * Runs one worker to completion in the calling thread, dialling as {@link WorkerConfig#tls()} says
+   * (plaintext by default, for loopback deployments). A TLS file that cannot be used ends the worker
+   * with {@link #EXIT_USAGE} and one log line naming the flag and the file.
+   */
   public static int run(WorkerConfig cfg) {
-    return run(cfg, InsecureChannelCredentials.create());
+    ChannelCredentials credentials;
+    try {
+      credentials = cfg.tls().credentials();
+    } catch (TlsFileException e) {
+      LOG.error("worker {}: {}", cfg.workerId(), e.getMessage());
+      return EXIT_USAGE;
+    }
+    return run(cfg, credentials);
   }
 
   /**
-   * Same, with explicit channel credentials: the TLS hook (e.g. {@code TlsChannelCredentials} with a
-   * client certificate for mTLS on non-loopback links).
+   * Same, with explicit channel credentials, used for both links: the coordinator and the
+   * rendezvous named by Assign (e.g. {@code TlsChannelCredentials} with a client certificate for
+   * mutual TLS on non-loopback links).
    */
   public static int run(WorkerConfig cfg, ChannelCredentials credentials) {
     return run(cfg, credentials, new LibvpxEncoder());
@@ -74,8 +86,8 @@ public final class Worker {
 
   // Visible for testing.
   static int run(WorkerConfig cfg, ChannelCredentials credentials, Vp8ChunkEncoder encoder) {
-    LOG.info("worker {} starting: job {} chunk {} attempt {} via {} ({})", cfg.workerId(), cfg.jobId(),
-        cfg.chunkIndex(), cfg.attempt(), cfg.coordinator(), cfg.runtime());
+    LOG.info("worker {} starting: job {} chunk {} attempt {} via {} ({}, {})", cfg.workerId(), cfg.jobId(),
+        cfg.chunkIndex(), cfg.attempt(), cfg.coordinator(), cfg.runtime(), cfg.tls().describe());
     Path scratch;
     try {
       Files.createDirectories(cfg.scratchRoot());
@@ -98,7 +110,7 @@ public final class Worker {
       stream.send(WorkerMessage.newBuilder().setHello(Hello.newBuilder()
           .setJobId(cfg.jobId()).setChunkIndex(cfg.chunkIndex()).setToken(cfg.token()).setWorkerId(cfg.workerId())
           .setAttempt(cfg.attempt()).setRuntime(cfg.runtime())).build());
-      try (CommandRunner runner = new CommandRunner(scratch, encoder, cfg.jobId(), cfg.token())) {
+      try (CommandRunner runner = new CommandRunner(scratch, encoder, cfg.jobId(), cfg.token(), credentials)) {
         return loop(cfg, stream, runner, heartbeats);
       }
     } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package io.tinythreads.worker;
 
+import io.tinythreads.tls.ClientTls;
 import java.nio.file.Path;
 import java.util.UUID;
 
@@ -14,9 +15,17 @@ import java.util.UUID;
  * @param workerId unique per worker incarnation; null or blank generates one
  * @param runtime "thread", "process", "lambda" or "kubernetes" (reported in Hello); null means "process"
  * @param scratchRoot where the private scratch directory is created; null means java.io.tmpdir
+ * @param tls how to dial the coordinator and the rendezvous (one CA bundle and one client
+ *     certificate for both links); null means plaintext
  */
 public record WorkerConfig(String coordinator, String jobId, int chunkIndex, String token, int attempt,
-    String workerId, String runtime, Path scratchRoot) {
+    String workerId, String runtime, Path scratchRoot, ClientTls tls) {
+
+  /** Plaintext links. */
+  public WorkerConfig(String coordinator, String jobId, int chunkIndex, String token, int attempt,
+      String workerId, String runtime, Path scratchRoot) {
+    this(coordinator, jobId, chunkIndex, token, attempt, workerId, runtime, scratchRoot, ClientTls.PLAINTEXT);
+  }
 
   public WorkerConfig {
     if (coordinator == null || coordinator.isBlank()) {
@@ -44,6 +53,14 @@ public record WorkerConfig(String coordinator, String jobId, int chunkIndex, Str
     if (scratchRoot == null) {
       scratchRoot = Path.of(System.getProperty("java.io.tmpdir"));
     }
+    if (tls == null) {
+      tls = ClientTls.PLAINTEXT;
+    }
+  }
+
+  /** The same worker dialling with {@code tls}. */
+  public WorkerConfig withTls(ClientTls tls) {
+    return new WorkerConfig(coordinator, jobId, chunkIndex, token, attempt, workerId, runtime, scratchRoot, tls);
   }
 
   /** A config with generated worker id, runtime "process" and the default scratch root. */
@@ -55,6 +72,6 @@ public record WorkerConfig(String coordinator, String jobId, int chunkIndex, Str
   @Override
   public String toString() {
     return "WorkerConfig[coordinator=" + coordinator + ", job=" + jobId + ", chunk=" + chunkIndex + ", attempt="
-        + attempt + ", workerId=" + workerId + ", runtime=" + runtime + ", scratchRoot=" + scratchRoot + "]";
+        + attempt + ", workerId=" + workerId + ", runtime=" + runtime + ", scratchRoot=" + scratchRoot + ", tls=" + tls.describe() + "]";
   }
 }

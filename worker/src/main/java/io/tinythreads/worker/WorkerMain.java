@@ -1,5 +1,7 @@
 package io.tinythreads.worker;
 
+import io.tinythreads.tls.ClientTls;
+import io.tinythreads.tls.TlsFileException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -11,18 +13,26 @@ import java.util.Map;
  * <pre>
  * WorkerMain --coordinator HOST:PORT --job JOB --chunk K --token T [--attempt A] [--worker-id W]
  *            [--scratch DIR] [--runtime NAME]
+ *            [--tls] [--tls-ca PEM] [--tls-client-cert PEM --tls-client-key PEM]
  * </pre>
  *
  * Each flag may also come from the environment: TT_COORDINATOR, TT_JOB, TT_CHUNK (or
  * JOB_COMPLETION_INDEX, set by a Kubernetes Indexed Job), TT_TOKEN, TT_ATTEMPT, TT_WORKER_ID,
- * TT_SCRATCH, TT_RUNTIME. Flags win over the environment. Exit codes: 0 after Quit, 1 when the
- * worker failed, 2 for a usage error.
+ * TT_SCRATCH, TT_RUNTIME, TT_TLS (true/1), TT_TLS_CA, TT_TLS_CLIENT_CERT, TT_TLS_CLIENT_KEY. Flags win
+ * over the environment. The TLS settings serve both links, the coordinator and the rendezvous
+ * (one CA bundle, one client certificate); without any of them the links are plaintext. Exit
+ * codes: 0 after Quit, 1 when the worker failed, 2 for a usage error (a missing or bad TLS file
+ * included, reported in one line naming the flag and the file).
  */
 public final class WorkerMain {
   static final String USAGE = "usage: WorkerMain --coordinator HOST:PORT --job JOB --chunk K --token TOKEN"
       + " [--attempt A] [--worker-id ID] [--scratch DIR] [--runtime NAME]\n"
+      + "  [--tls] [--tls-ca PEM] [--tls-client-cert PEM --tls-client-key PEM]\n"
       + "  (or env TT_COORDINATOR, TT_JOB, TT_CHUNK or JOB_COMPLETION_INDEX, TT_TOKEN, TT_ATTEMPT,"
-      + " TT_WORKER_ID, TT_SCRATCH, TT_RUNTIME)";
+      + " TT_WORKER_ID, TT_SCRATCH, TT_RUNTIME, TT_TLS, TT_TLS_CA, TT_TLS_CLIENT_CERT, TT_TLS_CLIENT_KEY)";
+  /** TLS flag (without its dashes) and its environment variable. */
+  private static final String[][] TLS_ENV = {{"tls-ca", "TT_TLS_CA"}, {"tls-client-cert", "TT_TLS_CLIENT_CERT"},
+      {"tls-client-key", "TT_TLS_CLIENT_KEY"}};
 
   private WorkerMain() {}
 
@@ -41,6 +51,7 @@ public final class WorkerMain {
       err.println(USAGE);
       return Worker.EXIT_USAGE;
     } catch (IllegalArgumentException e) {
+      // TlsFileException included: "--tls-ca /path: no such file", one line.
       err.println("worker: " + e.getMessage());
       return Worker.EXIT_USAGE;
     }
@@ -71,6 +82,15 @@ public final class WorkerMain {
         v.put(e[1], val);
       }
     }
+    Map<String, String> fromEnv = new HashMap<>();
+    for (String[] e : TLS_ENV) {
+      String val = env.get(e[1]);
+      if (val != null && !val.isEmpty()) {
+        v.put(e[0], val);
+        fromEnv.put(e[0], e[1]);
+      }
+    }
+    boolean tlsOn = truthy(env.get("TT_TLS"));
     if (!v.containsKey("chunk") && env.get("JOB_COMPLETION_INDEX") != null) {
       v.put("chunk", env.get("JOB_COMPLETION_INDEX"));
       kubernetesIndex = true;
@@ -82,6 +102,10 @@ public final class WorkerMain {
       }
       if (!a.startsWith("--")) {
         throw new UsageException("unexpected argument '" + a + "'");
+      }
+      if (a.equals(ClientTls.TLS_FLAG)) {
+        tlsOn = true;
+        continue;
       }
       String name = a.substring(2);
       String value;
@@ -97,6 +121,10 @@ public final class WorkerMain {
       }
       switch (name) {
         case "coordinator", "job", "chunk", "token", "attempt", "worker-id", "scratch", "runtime" -> v.put(name, value);
+        case "tls-ca", "tls-client-cert", "tls-client-key" -> {
+          v.put(name, value);
+          fromEnv.remove(name);
+        }
         default -> throw new UsageException("unknown flag --" + name);
       }
     }
@@ -109,8 +137,52 @@ public final class WorkerMain {
     int attempt = v.containsKey("attempt") ? intValue("attempt", v.get("attempt")) : 0;
     String runtime = v.getOrDefault("runtime", kubernetesIndex ? "kubernetes" : "process");
     Path scratch = v.containsKey("scratch") ? Path.of(v.get("scratch")) : null;
+    ClientTls tls = tls(v, fromEnv, tlsOn);
     return new WorkerConfig(v.get("coordinator"), v.get("job"), chunk, v.get("token"), attempt, v.get("worker-id"),
-        runtime, scratch);
+        runtime, scratch, tls);
+  }
+
+  /**
+   * The TLS settings, checked now so a bad file stops the worker before it dials anything; an
+   * error names the environment variable when the value came from there.
+   */
+  private static ClientTls tls(Map<String, String> v, Map<String, String> fromEnv, boolean tlsOn) {
+    ClientTls tls = new ClientTls(path(v, "tls-ca"), path(v, "tls-client-cert"), path(v, "tls-client-key"), tlsOn);
+    try {
+      tls.validate();
+    } catch (TlsFileException e) {
+      String var = fromEnv.get(e.flag().substring(2));
+      throw var == null ? e : new IllegalArgumentException(var + " " + e.file() + e.getMessage()
+          .substring(e.flag().length() + 1 + e.file().toString().length()), e);
+    }
+    return tls;
+  }
+
+  /**
+   * The worker TLS settings of the environment alone (TT_TLS, TT_TLS_CA, TT_TLS_CLIENT_CERT,
+   * TT_TLS_CLIENT_KEY), for entry points without flags such as the Lambda handler.
+   *
+   * @throws IllegalArgumentException one line naming the variable and the file at fault
+   */
+  static ClientTls tlsFromEnv(Map<String, String> env) {
+    Map<String, String> v = new HashMap<>();
+    Map<String, String> fromEnv = new HashMap<>();
+    for (String[] e : TLS_ENV) {
+      String val = env.get(e[1]);
+      if (val != null && !val.isEmpty()) {
+        v.put(e[0], val);
+        fromEnv.put(e[0], e[1]);
+      }
+    }
+    return tls(v, fromEnv, truthy(env.get("TT_TLS")));
+  }
+
+  private static Path path(Map<String, String> v, String key) {
+    return v.containsKey(key) ? Path.of(v.get(key)) : null;
+  }
+
+  private static boolean truthy(String s) {
+    return s != null && (s.equalsIgnoreCase("true") || s.equals("1") || s.equalsIgnoreCase("yes"));
   }
 
   private static int intValue(String name, String s) {

@@ -1,6 +1,7 @@
 package io.tinythreads.coordinator.cli;
 
 import com.google.longrunning.Operation;
+import io.grpc.ChannelCredentials;
 import io.grpc.Context;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The CLI's only way to talk to a coordinator: the tinythreads.v1.Jobs gRPC service, over a
- * plaintext channel (loopback for the embedded server). Unary calls carry a deadline; the
+ * plaintext channel (loopback for the embedded server) or TLS ({@code --tls-ca} and friends). Unary calls carry a deadline; the
  * WatchJob stream does not (it lives as long as the job), and falls back to polling GetJob if it
  * breaks.
  */
@@ -50,7 +51,12 @@ final class JobsClient implements AutoCloseable {
   }
 
   static JobsClient connect(String target) {
-    return new JobsClient(target, Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build());
+    return connect(target, InsecureChannelCredentials.create());
+  }
+
+  /** A client dialling with {@code credentials} (plaintext, TLS or mutual TLS: {@link ClientTlsOptions}). */
+  static JobsClient connect(String target, ChannelCredentials credentials) {
+    return new JobsClient(target, Grpc.newChannelBuilder(target, credentials).build());
   }
 
   String target() {

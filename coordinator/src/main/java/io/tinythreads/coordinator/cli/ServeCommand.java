@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
@@ -20,8 +21,9 @@ import picocli.CommandLine.ParameterException;
         "",
         "Prints 'coordinator listening on HOST:PORT' on stdout once it accepts jobs. It serves the Jobs API "
             + "(submit, status, watch, cancel), the worker sessions and gRPC health, and, unless --rendezvous is "
-            + "given, a rendezvous of its own. Links are plaintext: bind to a non-loopback address only on a "
-            + "trusted network.",
+            + "given, a rendezvous of its own. Links are plaintext unless --tls-cert/--tls-key are given (TLS; "
+            + "--tls-client-ca for mutual TLS); the workers it launches then dial with --tls-ca and "
+            + "--tls-client-cert/--tls-client-key (default: the system trust store, no client certificate).",
         ""})
 final class ServeCommand extends BaseCommand {
   static final int MIN_SECRET_BYTES = 16;
@@ -59,6 +61,12 @@ final class ServeCommand extends BaseCommand {
           + " at least " + MIN_SECRET_BYTES + " (default: a random secret).")
   Path secretFile;
 
+  @Mixin
+  ServerTlsOptions serverTls = new ServerTlsOptions();
+
+  @Mixin
+  ClientTlsOptions workerTls = new ClientTlsOptions();
+
   /** Visible for testing: set once the server listens. */
   volatile CoordinatorServer server;
   /** Visible for testing: counted down once the server listens (or failed to start). */
@@ -79,6 +87,16 @@ final class ServeCommand extends BaseCommand {
     if (workDir != null && keep) {
       throw new ParameterException(cmd, "--keep applies only to the default temp work dir; --work-dir is always kept");
     }
+    io.tinythreads.tls.ServerTls tls = serverTls.settings();
+    io.tinythreads.tls.ClientTls dialBack = workerTls.settings();
+    if (tls == null && dialBack.enabled()) {
+      throw new ParameterException(cmd, "--tls, --tls-ca and --tls-client-cert/--tls-client-key set how launched"
+          + " workers dial this coordinator over TLS: they need --tls-cert and --tls-key");
+    }
+    if (tls != null && tls.mutual() && dialBack.clientCert() == null) {
+      throw new ParameterException(cmd, "--tls-client-ca requires client certificates: give --tls-client-cert and"
+          + " --tls-client-key for the workers this coordinator launches");
+    }
     byte[] secret = secretFile == null ? null : readSecret(cmd, secretFile);
     Path work;
     boolean deleteWork;
@@ -91,7 +109,7 @@ final class ServeCommand extends BaseCommand {
     }
     CoordinatorConfig base = CoordinatorConfig.embedded(work);
     CoordinatorConfig cfg = new CoordinatorConfig(bind, port, blobStore != null ? blobStore : base.blobStoreUri(), work,
-        rendezvous != null ? rendezvous.toString() : null, launcher.proto, workers, secret);
+        rendezvous != null ? rendezvous.toString() : null, launcher.proto, workers, secret, tls, dialBack);
     CoordinatorServer s;
     try {
       s = CoordinatorServer.start(cfg);

@@ -35,7 +35,11 @@ final class Session implements AutoCloseable {
   }
 
   static Session remote(HostPort coordinator) {
-    return new Session(JobsClient.connect(coordinator.toString()), null, null, true);
+    return remote(coordinator, io.grpc.InsecureChannelCredentials.create());
+  }
+
+  static Session remote(HostPort coordinator, io.grpc.ChannelCredentials credentials) {
+    return new Session(JobsClient.connect(coordinator.toString(), credentials), null, null, true);
   }
 
   /**

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
@@ -65,6 +66,9 @@ final class SubmitCommand extends BaseCommand {
       description = "Submit to this coordinator instead of starting one in this process.")
   HostPort coordinator;
 
+  @Mixin
+  ClientTlsOptions tls = new ClientTlsOptions();
+
   @Option(names = "--work-dir", paramLabel = "DIR",
       description = "Embedded only: parent of the job's scratch dir (default: the system temp dir).")
   Path workDir;
@@ -97,6 +101,11 @@ final class SubmitCommand extends BaseCommand {
       throw new ParameterException(cmd, (workDir != null ? "--work-dir" : "--keep")
           + " applies only to an embedded coordinator (drop --coordinator, or set it on 'coordinator serve')");
     }
+    if (coordinator == null && tls.given()) {
+      throw new ParameterException(cmd, "--tls flags apply only with --coordinator (an embedded coordinator is"
+          + " plaintext on loopback)");
+    }
+    io.grpc.ChannelCredentials credentials = coordinator == null ? null : tls.credentials();
     if (requestId != null && requestId.isBlank()) {
       throw new ParameterException(cmd, "--request-id must not be empty");
     }
@@ -127,7 +136,7 @@ final class SubmitCommand extends BaseCommand {
     ProgressPrinter printer = ProgressPrinter.create(progress, quiet, verbosity(), err());
     boolean outputExisted = outPath != null && Files.exists(outPath);
     long started = System.nanoTime();
-    Session session = embeddedRun ? Session.embedded(workDir, keep) : Session.remote(coordinator);
+    Session session = embeddedRun ? Session.embedded(workDir, keep) : Session.remote(coordinator, credentials);
     Runnable removePartialOutput = () -> {
       if (session.embedded() && outPath != null && !outputExisted) {
         try {

@@ -1,6 +1,7 @@
 package io.tinythreads.coordinator.launch;
 
 import io.tinythreads.proto.LauncherKind;
+import io.tinythreads.tls.ClientTls;
 
 /** Starts workers somewhere (DESIGN.md "Launchers"). Implementations are thread-safe. */
 public interface Launcher {
@@ -19,9 +20,19 @@ public interface Launcher {
    * @throws UnsupportedOperationException for kinds this build cannot launch (kubernetes, lambda)
    */
   static Launcher of(LauncherKind kind) {
+    return of(kind, ClientTls.PLAINTEXT);
+  }
+
+  /**
+   * The launcher for {@code kind} whose workers dial the coordinator and the rendezvous with
+   * {@code tls} (thread workers get it in their config, process workers as flags).
+   *
+   * @throws UnsupportedOperationException for kinds this build cannot launch (kubernetes, lambda)
+   */
+  static Launcher of(LauncherKind kind, ClientTls tls) {
     return switch (kind) {
-      case LAUNCHER_THREAD, LAUNCHER_UNSPECIFIED -> new ThreadLauncher();
-      case LAUNCHER_PROCESS -> new ProcessLauncher();
+      case LAUNCHER_THREAD, LAUNCHER_UNSPECIFIED -> new ThreadLauncher(tls);
+      case LAUNCHER_PROCESS -> new ProcessLauncher(tls);
       case LAUNCHER_KUBERNETES -> throw unavailable("kubernetes");
       case LAUNCHER_LAMBDA -> throw unavailable("lambda");
       case UNRECOGNIZED -> throw new IllegalArgumentException("unknown launcher value");

@@ -1,6 +1,7 @@
 package io.tinythreads.coordinator.launch;
 
 import io.tinythreads.proto.LauncherKind;
+import io.tinythreads.tls.ClientTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,6 +17,12 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ProcessLauncher implements Launcher {
   static final String MAIN = "io.tinythreads.worker.WorkerMain";
+  private final ClientTls tls;
+
+  /** Workers get {@code tls} as WorkerMain flags (file paths, not secrets: fine on a command line). */
+  ProcessLauncher(ClientTls tls) {
+    this.tls = tls;
+  }
 
   @Override
   public LauncherKind kind() {
@@ -23,7 +30,8 @@ final class ProcessLauncher implements Launcher {
   }
 
   /** The child's command line. */
-  static List<String> command(LaunchRequest r) {
+  /** The child's command line, dialling with {@code tls}. */
+  static List<String> command(LaunchRequest r, ClientTls tls) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -40,6 +48,7 @@ final class ProcessLauncher implements Launcher {
         "--attempt", Integer.toString(r.attempt()),
         "--worker-id", r.workerId(),
         "--scratch", r.scratchRoot().toString()));
+    cmd.addAll(tls.toArgs());
     return cmd;
   }
 
@@ -48,7 +57,7 @@ final class ProcessLauncher implements Launcher {
     try {
       Files.createDirectories(r.logFile().getParent());
       Files.createDirectories(r.scratchRoot());
-      ProcessBuilder pb = new ProcessBuilder(command(r))
+      ProcessBuilder pb = new ProcessBuilder(command(r, tls))
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.to(r.logFile().toFile()))
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

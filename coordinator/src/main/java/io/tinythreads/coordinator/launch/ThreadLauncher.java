@@ -1,6 +1,7 @@
 package io.tinythreads.coordinator.launch;
 
 import io.tinythreads.proto.LauncherKind;
+import io.tinythreads.tls.ClientTls;
 import io.tinythreads.worker.Worker;
 import io.tinythreads.worker.WorkerConfig;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +20,11 @@ import org.slf4j.LoggerFactory;
  */
 final class ThreadLauncher implements Launcher {
   private static final Logger log = LoggerFactory.getLogger(ThreadLauncher.class);
+  private final ClientTls tls;
+
+  ThreadLauncher(ClientTls tls) {
+    this.tls = tls;
+  }
 
   @Override
   public LauncherKind kind() {
@@ -28,7 +34,7 @@ final class ThreadLauncher implements Launcher {
   @Override
   public WorkerHandle launch(LaunchRequest r) {
     WorkerConfig cfg = new WorkerConfig(r.coordinatorAddress(), r.jobId(), r.chunkIndex(), r.token(), r.attempt(),
-        r.workerId(), "thread", r.scratchRoot());
+        r.workerId(), "thread", r.scratchRoot(), tls);
     CompletableFuture<Integer> exit = new CompletableFuture<>();
     Thread t = new Thread(() -> {
       try {
