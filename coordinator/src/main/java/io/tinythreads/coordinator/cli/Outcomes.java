@@ -58,11 +58,43 @@ final class Outcomes {
     };
   }
 
+  /**
+   * Why a link failed when TLS is the likely cause: a failed handshake (no or a foreign client
+   * certificate, an untrusted server certificate, TLS against plaintext), or a connection the
+   * server closed without a word, which is what a TLS server does to a plaintext client.
+   */
+  static String tlsHint(Status status, String desc) {
+    for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException) {
+        // The deepest cause says most ("PKIX path building failed", "CERTIFICATE_REQUIRED").
+        Throwable root = t;
+        while (root.getCause() != null) {
+          root = root.getCause();
+        }
+        return ": TLS handshake failed (" + CoordinatorCli.oneLine(root.getMessage()) + "); check --tls-ca, and"
+            + " --tls-client-cert/--tls-client-key if the coordinator requires client certificates";
+      }
+      if (t instanceof java.net.ConnectException) {
+        return "";
+      }
+    }
+    if (desc.equals("io exception") || desc.startsWith("Network closed")) {
+      return ": the connection was closed without a gRPC answer; if the coordinator serves TLS, pass --tls-ca PEM"
+          + " (or --tls)";
+    }
+    return "";
+  }
+
   /** The message for a failed RPC to {@code target}. */
   static String describe(Status status, String target) {
     String desc = status.getDescription() == null ? "" : status.getDescription().strip();
     return switch (status.getCode()) {
-      case UNAVAILABLE -> "cannot reach the coordinator at " + target + (desc.isEmpty() ? "" : " (" + desc + ")");
+      case UNAVAILABLE -> {
+        // grpc-netty appends its handler list to TLS failures: noise for a person.
+        int pipeline = desc.indexOf("Channel Pipeline:");
+        String d = pipeline >= 0 ? desc.substring(0, pipeline).replaceAll("[\\s;]+$", "") : desc;
+        yield "cannot reach the coordinator at " + target + (d.isEmpty() ? "" : " (" + d + ")") + tlsHint(status, d);
+      }
       case DEADLINE_EXCEEDED -> "the coordinator at " + target + " did not answer in time";
       // gRPC answers "Method not found" for a service the server lacks; otherwise UNIMPLEMENTED is
       // the coordinator saying a feature (pipeline, launcher) is not in this build, in its words.
