@@ -12,11 +12,18 @@ public final class TlsFileException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
   private final String flag;
   private final transient Path file;
+  private final String problem;
 
   TlsFileException(String flag, Path file, String problem) {
     super(flag + " " + file + ": " + problem);
     this.flag = flag;
     this.file = file;
+    this.problem = problem;
+  }
+
+  /** What is wrong with the file, e.g. "no such file". */
+  public String problem() {
+    return problem;
   }
 
   /** The flag that named the file, e.g. {@code --tls-cert}. */

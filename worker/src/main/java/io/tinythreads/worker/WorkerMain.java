@@ -82,14 +82,7 @@ public final class WorkerMain {
         v.put(e[1], val);
       }
     }
-    Map<String, String> fromEnv = new HashMap<>();
-    for (String[] e : TLS_ENV) {
-      String val = env.get(e[1]);
-      if (val != null && !val.isEmpty()) {
-        v.put(e[0], val);
-        fromEnv.put(e[0], e[1]);
-      }
-    }
+    Map<String, String> fromEnv = tlsEnv(env, v);
     boolean tlsOn = truthy(env.get("TT_TLS"));
     if (!v.containsKey("chunk") && env.get("JOB_COMPLETION_INDEX") != null) {
       v.put("chunk", env.get("JOB_COMPLETION_INDEX"));
@@ -152,8 +145,7 @@ public final class WorkerMain {
       tls.validate();
     } catch (TlsFileException e) {
       String var = fromEnv.get(e.flag().substring(2));
-      throw var == null ? e : new IllegalArgumentException(var + " " + e.file() + e.getMessage()
-          .substring(e.flag().length() + 1 + e.file().toString().length()), e);
+      throw var == null ? e : new IllegalArgumentException(var + " " + e.file() + ": " + e.problem(), e);
     }
     return tls;
   }
@@ -166,6 +158,11 @@ public final class WorkerMain {
    */
   static ClientTls tlsFromEnv(Map<String, String> env) {
     Map<String, String> v = new HashMap<>();
+    return tls(v, tlsEnv(env, v), truthy(env.get("TT_TLS")));
+  }
+
+  /** Puts the TLS file variables of {@code env} into {@code v}; returns flag name -> variable for those set. */
+  private static Map<String, String> tlsEnv(Map<String, String> env, Map<String, String> v) {
     Map<String, String> fromEnv = new HashMap<>();
     for (String[] e : TLS_ENV) {
       String val = env.get(e[1]);
@@ -174,7 +171,7 @@ public final class WorkerMain {
         fromEnv.put(e[0], e[1]);
       }
     }
-    return tls(v, fromEnv, truthy(env.get("TT_TLS")));
+    return fromEnv;
   }
 
   private static Path path(Map<String, String> v, String key) {

@@ -78,7 +78,8 @@ final class Outcomes {
         return "";
       }
     }
-    if (desc.equals("io exception") || desc.startsWith("Network closed")) {
+    // What grpc-netty says when a TLS server drops a plaintext client's HTTP/2 preface.
+    if (desc.startsWith("Network closed for unknown reason")) {
       return ": the connection was closed without a gRPC answer; if the coordinator serves TLS, pass --tls-ca PEM"
           + " (or --tls)";
     }
