@@ -21,6 +21,8 @@ import java.nio.file.Path;
  * @param workerTls how the workers this coordinator launches (thread, process) dial it and the
  *     rendezvous; null = plaintext, or the system trust store when {@code tls} is set. Required to
  *     carry a client certificate when {@code tls} requires one
+ * @param journal record jobs under {@code workDir/jobs} so that they survive a restart of the
+ *     coordinator ({@code coordinator serve}); off for the embedded one, whose jobs end with it
  */
 public record CoordinatorConfig(
     String bindAddress,
@@ -32,13 +34,22 @@ public record CoordinatorConfig(
     int defaultWorkers,
     byte[] tokenSecret,
     ServerTls tls,
-    ClientTls workerTls) {
+    ClientTls workerTls,
+    boolean journal) {
 
-  /** Plaintext. */
+  /** No journal. */
+  public CoordinatorConfig(String bindAddress, int port, String blobStoreUri, Path workDir, String rendezvousAddress,
+                           LauncherKind defaultLauncher, int defaultWorkers, byte[] tokenSecret, ServerTls tls,
+                           ClientTls workerTls) {
+    this(bindAddress, port, blobStoreUri, workDir, rendezvousAddress, defaultLauncher, defaultWorkers, tokenSecret,
+        tls, workerTls, false);
+  }
+
+  /** Plaintext, no journal. */
   public CoordinatorConfig(String bindAddress, int port, String blobStoreUri, Path workDir, String rendezvousAddress,
                            LauncherKind defaultLauncher, int defaultWorkers, byte[] tokenSecret) {
     this(bindAddress, port, blobStoreUri, workDir, rendezvousAddress, defaultLauncher, defaultWorkers, tokenSecret,
-        null, null);
+        null, null, false);
   }
 
   public CoordinatorConfig {
@@ -82,7 +93,13 @@ public record CoordinatorConfig(
   /** The same settings served over TLS; {@code workerTls} is what launched workers dial with. */
   public CoordinatorConfig withTls(ServerTls tls, ClientTls workerTls) {
     return new CoordinatorConfig(bindAddress, port, blobStoreUri, workDir, rendezvousAddress, defaultLauncher,
-        defaultWorkers, tokenSecret, tls, workerTls);
+        defaultWorkers, tokenSecret, tls, workerTls, journal);
+  }
+
+  /** The same settings with the job journal on or off. */
+  public CoordinatorConfig withJournal(boolean journal) {
+    return new CoordinatorConfig(bindAddress, port, blobStoreUri, workDir, rendezvousAddress, defaultLauncher,
+        defaultWorkers, tokenSecret, tls, workerTls, journal);
   }
 
   /**
@@ -106,13 +123,13 @@ public record CoordinatorConfig(
         && workDir.equals(c.workDir) && java.util.Objects.equals(rendezvousAddress, c.rendezvousAddress)
         && defaultLauncher == c.defaultLauncher && defaultWorkers == c.defaultWorkers
         && java.util.Arrays.equals(tokenSecret, c.tokenSecret) && java.util.Objects.equals(tls, c.tls)
-        && workerTls.equals(c.workerTls);
+        && workerTls.equals(c.workerTls) && journal == c.journal;
   }
 
   @Override
   public int hashCode() {
     return java.util.Objects.hash(bindAddress, port, blobStoreUri, workDir, rendezvousAddress, defaultLauncher,
-        defaultWorkers, java.util.Arrays.hashCode(tokenSecret), tls, workerTls);
+        defaultWorkers, java.util.Arrays.hashCode(tokenSecret), tls, workerTls, journal);
   }
 
   @Override
@@ -120,6 +137,6 @@ public record CoordinatorConfig(
     return "CoordinatorConfig[bindAddress=" + bindAddress + ", port=" + port + ", blobStoreUri=" + blobStoreUri
         + ", workDir=" + workDir + ", rendezvousAddress=" + rendezvousAddress + ", defaultLauncher=" + defaultLauncher
         + ", defaultWorkers=" + defaultWorkers + ", tokenSecret=" + (tokenSecret == null ? "random" : "(set)")
-        + ", tls=" + (tls == null ? "plaintext" : tls.describe()) + ", workerTls=" + workerTls.describe() + "]";
+        + ", tls=" + (tls == null ? "plaintext" : tls.describe()) + ", workerTls=" + workerTls.describe() + ", journal=" + journal + "]";
   }
 }

@@ -9,6 +9,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tinythreads.blob.BlobStore;
 import io.tinythreads.coordinator.job.JobHooks;
+import io.tinythreads.coordinator.job.JobJournal;
 import io.tinythreads.coordinator.job.JobManager;
 import io.tinythreads.coordinator.launch.Launcher;
 import io.tinythreads.fsm.FsmConfig;
@@ -84,10 +85,21 @@ public final class CoordinatorServer {
           t.setDaemon(true);
           return t;
         });
-    this.jobs = new JobManager(new JobManager.Settings(blobs, config.workDir().toAbsolutePath(), tokens, rdvAddress,
-        this::workerAddress, config.defaultLauncher(), config.defaultWorkers(), fsm,
+    JobManager.Settings settings = new JobManager.Settings(blobs, config.workDir().toAbsolutePath(), tokens,
+        rdvAddress, this::workerAddress, config.defaultLauncher(), config.defaultWorkers(), fsm,
         kind -> Launcher.of(kind, config.workerTls()), hooks,
-        JobManager.Settings.monotonicMillis(), Clock.systemUTC()));
+        JobManager.Settings.monotonicMillis(), Clock.systemUTC());
+    try {
+      this.jobs = config.journal()
+          ? new JobManager(settings, JobJournal.inWorkDir(config.workDir().toAbsolutePath()))
+          : new JobManager(settings);
+    } catch (IOException | RuntimeException e) {
+      pool.shutdownNow();
+      if (rdv != null) {
+        rdv.stop();
+      }
+      throw e;
+    }
     this.server = builder.executor(pool)
         .addService(new JobsService(jobs))
         .addService(new OperationsService(jobs, waits))
@@ -142,6 +154,8 @@ public final class CoordinatorServer {
     health.setStatus(JobsGrpc.SERVICE_NAME, ServingStatus.SERVING);
     health.setStatus(OperationsGrpc.SERVICE_NAME, ServingStatus.SERVING);
     health.setStatus(WorkerSessionGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    // Now that workers can dial in: jobs a previous coordinator on this work dir left unfinished.
+    jobs.startResumed();
     shutdownHook = new Thread(this::stop, "tt-coordinator-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     log.info("coordinator listening on {}:{} ({}, workers {}; blobs {}, rendezvous {}, work dir {})",

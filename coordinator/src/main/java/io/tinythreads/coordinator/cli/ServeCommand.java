@@ -109,7 +109,9 @@ final class ServeCommand extends BaseCommand {
     }
     CoordinatorConfig base = CoordinatorConfig.embedded(work);
     CoordinatorConfig cfg = new CoordinatorConfig(bind, port, blobStore != null ? blobStore : base.blobStoreUri(), work,
-        rendezvous != null ? rendezvous.toString() : null, launcher.proto, workers, secret, tls, dialBack);
+        rendezvous != null ? rendezvous.toString() : null, launcher.proto, workers, secret, tls, dialBack,
+        // Jobs survive a restart when the work dir (which holds their journal) does.
+        !deleteWork);
     CoordinatorServer s;
     try {
       s = CoordinatorServer.start(cfg);

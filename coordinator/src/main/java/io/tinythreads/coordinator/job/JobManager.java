@@ -88,9 +88,115 @@ public final class JobManager implements AutoCloseable {
   private final TreeMap<Long, String> order = new TreeMap<>();
   private final Map<String, Long> sequenceOf = new HashMap<>();
   private long nextSequence;
+  /** Where jobs are recorded to survive a restart; null when they live only in memory (embedded). */
+  private final JobJournal journal;
+  /** Interrupted jobs re-created from the journal, started by {@link #startResumed} once workers can dial in. */
+  private final List<JobRun> resumed = new ArrayList<>();
 
+  /** Jobs in memory only: they end with this process (the embedded coordinator). */
   public JobManager(Settings settings) {
     this.settings = settings;
+    this.journal = null;
+  }
+
+  /**
+   * Jobs recorded in {@code journal}: the ones it holds come back, ended jobs as they ended, and
+   * interrupted ones re-created under their id to be run again by {@link #startResumed} (their
+   * workers skip every stage whose output an earlier run stored). An interrupted job whose input
+   * cannot be opened any more ends FAILED, naming the input.
+   */
+  public JobManager(Settings settings, JobJournal journal) throws java.io.IOException {
+    this.settings = settings;
+    this.journal = journal;
+    for (JobJournal.Entry e : journal.readAll()) {
+      Job job = e.job();
+      String id = job.getName().substring(JOBS_PREFIX.length());
+      JobRun run;
+      if (JobRun.terminal(job.getState())) {
+        run = JobRun.ended(settings, job);
+      } else {
+        run = resume(e);
+      }
+      jobs.put(id, run);
+      order.put(e.sequence(), id);
+      sequenceOf.put(id, e.sequence());
+      nextSequence = Math.max(nextSequence, e.sequence() + 1);
+      if (!e.requestId().isEmpty()) {
+        byRequestId.put(e.requestId(), id);
+      }
+    }
+    if (!jobs.isEmpty()) {
+      log.info("job journal {}: {} jobs, {} to resume", journal.dir(), jobs.size(), resumed.size());
+    }
+  }
+
+  /** Re-creates an interrupted job, or ends it FAILED if it cannot run again. */
+  private JobRun resume(JobJournal.Entry e) {
+    Job job = e.job();
+    String id = job.getName().substring(JOBS_PREFIX.length());
+    try {
+      JobRun run = newRun(id, job.getSpec(), job.getCreateTime(), e.sequence(), e.requestId());
+      resumed.add(run);
+      log.info("job {}: interrupted by a coordinator restart; resuming ({} -> {})", id, job.getSpec().getInputUri(),
+          job.getSpec().getOutputUri());
+      return run;
+    } catch (RuntimeException x) {
+      com.google.rpc.Code code = x instanceof InvalidSpecException ? com.google.rpc.Code.INVALID_ARGUMENT
+          : x instanceof UnsupportedOperationException ? com.google.rpc.Code.UNIMPLEMENTED : com.google.rpc.Code.INTERNAL;
+      String why = "coordinator restarted while the job ran and cannot resume it: input "
+          + job.getSpec().getInputUri() + ": " + x.getMessage();
+      java.time.Instant now = settings.wallClock().instant();
+      Job failed = job.toBuilder()
+          .setState(Job.State.FAILED)
+          .setError(JobRun.status(code, why))
+          .setEndTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+          .setProgress(job.getProgress().toBuilder().setStage("failed").setWorkersRunning(0))
+          .build();
+      log.warn("job {} failed: {}", id, why);
+      try {
+        journal.write(new JobJournal.Entry(e.sequence(), e.requestId(), failed));
+      } catch (RuntimeException w) {
+        log.error("job {}: {}", id, w.getMessage());
+      }
+      return JobRun.ended(settings, failed);
+    }
+  }
+
+  /**
+   * Starts the jobs resumed from the journal. Called once the server is bound: their workers dial
+   * the coordinator's address, which is known only then.
+   */
+  public void startResumed() {
+    List<JobRun> start;
+    synchronized (lock) {
+      start = new ArrayList<>(resumed);
+      resumed.clear();
+    }
+    for (JobRun r : start) {
+      r.start();
+    }
+  }
+
+  /**
+   * Checks the (normalized) spec's launcher and output, opens the input and builds the job; the
+   * journal, if any, hears of its end.
+   */
+  private JobRun newRun(String id, JobSpec spec, com.google.protobuf.Timestamp createTime, long sequence,
+      String requestId) {
+    Launcher launcher = settings.launchers().apply(spec.getLauncher());
+    OutputTarget out = OutputTarget.resolve(spec.getOutputUri(), spec.getContainer());
+    spec = spec.toBuilder().setOutputUri(out.path().toString()).setContainer(out.container()).build();
+    VideoSource source = openInput(spec.getInputUri());
+    FsmConfig fsm = spec.getStageDeadlineMillis() > 0
+        ? settings.fsm().withAllStageDeadlines(spec.getStageDeadlineMillis()) : settings.fsm();
+    Consumer<Job> onEnd = journal == null ? null
+        : ended -> journal.write(new JobJournal.Entry(sequence, requestId, ended));
+    try {
+      return new JobRun(settings, id, spec, source, out, launcher, new WorkerFsm(fsm), createTime, onEnd);
+    } catch (RuntimeException e) {
+      source.close();
+      throw e;
+    }
   }
 
   /**
@@ -110,19 +216,18 @@ public final class JobManager implements AutoCloseable {
         }
       }
       JobSpec spec = Specs.normalize(requested, settings.defaultLauncher(), settings.defaultWorkers());
-      Launcher launcher = settings.launchers().apply(spec.getLauncher());
-      OutputTarget out = OutputTarget.resolve(spec.getOutputUri(), spec.getContainer());
-      spec = spec.toBuilder().setOutputUri(out.path().toString()).setContainer(out.container()).build();
-      VideoSource source = openInput(spec.getInputUri());
       String id = newId();
-      FsmConfig fsm = spec.getStageDeadlineMillis() > 0
-          ? settings.fsm().withAllStageDeadlines(spec.getStageDeadlineMillis()) : settings.fsm();
-      JobRun run;
-      try {
-        run = new JobRun(settings, id, spec, source, out, launcher, new WorkerFsm(fsm));
-      } catch (RuntimeException e) {
-        source.close();
-        throw e;
+      long sequence = nextSequence;
+      JobRun run = newRun(id, spec, null, sequence, requestId);
+      spec = run.snapshot().getSpec();
+      if (journal != null) {
+        // Recorded before it starts: a job the client was told about is never lost by a restart.
+        try {
+          journal.write(new JobJournal.Entry(sequence, requestId, run.snapshot()));
+        } catch (RuntimeException e) {
+          run.shutdownNow(true);  // never started: closes its input, journals nothing
+          throw e;
+        }
       }
       jobs.put(id, run);
       order.put(nextSequence, id);
@@ -225,6 +330,9 @@ public final class JobManager implements AutoCloseable {
       }
       order.remove(sequenceOf.remove(run.id));
       byRequestId.values().removeIf(run.id::equals);
+      if (journal != null) {
+        journal.delete(run.id);
+      }
     }
     log.info("job {} deleted", run.id);
   }
@@ -298,7 +406,8 @@ public final class JobManager implements AutoCloseable {
     }
     for (JobRun r : all) {
       if (!JobRun.terminal(r.snapshot().getState())) {
-        r.shutdownNow();
+        // A journaling coordinator leaves the job to its successor, which resumes it.
+        r.shutdownNow(journal != null);
       }
     }
   }

@@ -93,6 +93,13 @@ final class JobRun {
   /** Ingest may run this many chunks ahead of the finished ones (bounds raw data in the blob store). */
   private final Semaphore ingestWindow;
   private volatile boolean stopping;
+  /**
+   * The coordinator is stopping and journals its jobs: this one ends here but resumes in the next
+   * coordinator, so its intermediates stay in the blob store and its journal record stays unfinished.
+   */
+  private volatile boolean interrupted;
+  /** Told the job's terminal state before watchers see it (the journal); null for none. */
+  private final Consumer<Job> onEnd;
   /** The terminal state once decided (read by the ingest thread's clean-up). */
   private volatile Job.State finalState;
   private volatile Job snapshot;
@@ -188,9 +195,14 @@ final class JobRun {
     }
   }
 
+  /**
+   * A job to run. {@code createTime} is null for a new job, or the original creation time of a job
+   * resumed after a coordinator restart.
+   */
   JobRun(JobManager.Settings settings, String id, JobSpec spec, VideoSource source, OutputTarget output,
-      Launcher launcher, WorkerFsm fsm) {
+      Launcher launcher, WorkerFsm fsm, Timestamp createTime, Consumer<Job> onEnd) {
     this.settings = settings;
+    this.onEnd = onEnd;
     this.id = id;
     this.spec = spec;
     this.pipeline = Pipelines.of(spec.getPipeline());
@@ -201,7 +213,8 @@ final class JobRun {
     this.fsm = fsm;
     this.token = settings.tokens().tokenFor(id);
     Instant now = settings.wallClock().instant();
-    this.createTime = Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+    this.createTime = createTime != null ? createTime
+        : Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
     this.ingestWindow = new Semaphore(Math.max(8, 3 * spec.getWorkers()));
     this.actor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "job-" + id);
@@ -209,6 +222,41 @@ final class JobRun {
       return t;
     });
     this.snapshot = buildSnapshot(progress());
+  }
+
+  /** A job that ended under an earlier coordinator, as its journal recorded it: nothing runs. */
+  private JobRun(JobManager.Settings settings, Job ended) {
+    this.settings = settings;
+    this.onEnd = null;
+    this.id = ended.getName().substring(JobManager.JOBS_PREFIX.length());
+    this.spec = ended.getSpec();
+    this.pipeline = Pipelines.of(spec.getPipeline());
+    this.output = null;
+    this.launcher = null;
+    this.fsm = null;
+    this.token = "";
+    this.createTime = ended.getCreateTime();
+    this.ingestWindow = new Semaphore(0);
+    // Shut down from the start: watch() answers with the snapshot at once, cancel() is a no-op and
+    // a worker claiming this job is turned away.
+    this.actor = Executors.newSingleThreadScheduledExecutor();
+    this.actor.shutdown();
+    this.state = ended.getState();
+    this.finalState = ended.getState();
+    this.stopping = true;
+    this.video = ended.getVideo();
+    this.error = ended.hasError() ? ended.getError() : null;
+    this.result = ended.hasResult() ? ended.getResult() : null;
+    this.endTime = ended.hasEndTime() ? ended.getEndTime() : null;
+    this.stage = ended.getProgress().getStage();
+    this.snapshot = ended;
+  }
+
+  static JobRun ended(JobManager.Settings settings, Job job) {
+    if (!terminal(job.getState())) {
+      throw new IllegalArgumentException(job.getName() + " is " + job.getState() + ", not ended");
+    }
+    return new JobRun(settings, job);
   }
 
   // ------------------------------------------------------------------ called from any thread
@@ -271,8 +319,15 @@ final class JobRun {
     };
   }
 
-  void shutdownNow() {
-    post(() -> finish(Job.State.CANCELLED, null, null, "coordinator shutting down"));
+  /**
+   * Ends the job because the coordinator stops. With {@code resumable} (a journaling coordinator)
+   * its intermediates stay in the blob store and its journal record unfinished, so the next
+   * coordinator on the same work dir resumes it; otherwise it is cancelled and cleaned up.
+   */
+  void shutdownNow(boolean resumable) {
+    interrupted = resumable;
+    post(() -> finish(Job.State.CANCELLED, null, null, resumable
+        ? "coordinator shutting down; the job resumes when it restarts" : "coordinator shutting down"));
     actor.shutdown();
     try {
       actor.awaitTermination(5, TimeUnit.SECONDS);
@@ -943,7 +998,18 @@ final class JobRun {
     } else {
       log.info("job {}: {}", id, message);
     }
-    publish(message);
+    JobProgress last = progress();
+    if (onEnd != null && !interrupted) {
+      // Journaled before anyone can see the terminal state, so a DeleteOperation that follows
+      // what it saw always comes after this write. The same progress is published below, so the
+      // journaled job equals the one clients saw.
+      try {
+        onEnd.accept(buildSnapshot(last));
+      } catch (RuntimeException e) {
+        log.error("job {}: its end was not journaled; a restarted coordinator will run it again", id, e);
+      }
+    }
+    publish(message, last);
     watchers.clear();
     actor.shutdown();
   }
@@ -954,6 +1020,11 @@ final class JobRun {
    */
   private void cleanupBlobs() {
     String prefix = BlobKeys.jobPrefix(id);
+    if (interrupted) {
+      log.info("job {}: intermediates kept under {} in {} for the restarted coordinator", id, prefix,
+          settings.blobs().uri());
+      return;
+    }
     if (finalState == Job.State.FAILED) {
       log.info("job {}: intermediates kept under {} in {}", id, prefix, settings.blobs().uri());
       return;
@@ -1016,7 +1087,10 @@ final class JobRun {
    * ETA alone change every tick; those go out once per {@link #REFRESH_MILLIS}).
    */
   private void publish(String message) {
-    JobProgress p = progress();
+    publish(message, progress());
+  }
+
+  private void publish(String message, JobProgress p) {
     Job job = buildSnapshot(p);
     snapshot = job;
     long now = now();

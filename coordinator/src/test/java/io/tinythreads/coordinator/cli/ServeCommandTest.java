@@ -40,6 +40,22 @@ class ServeCommandTest {
     assertThat(served.exitCode()).as(served.toString()).isZero();
     assertThat(served.out()).isEqualTo("coordinator listening on " + address + "\n");
     assertThat(work).as("--work-dir is kept").isDirectory();
+    assertThat(serve.server.config().journal()).as("serve journals jobs in a kept work dir").isTrue();
+    try (var journal = Files.list(work.resolve("jobs"))) {
+      assertThat(journal.map(p -> p.getFileName().toString())).singleElement().asString().endsWith(".job");
+    }
+
+    // A new serve on the same work dir still knows the job (its journal).
+    CommandLine cli2 = CoordinatorCli.newCommandLine();
+    ServeCommand serve2 = cli2.getSubcommands().get("serve").getCommand();
+    CompletableFuture<Cli.Result> running2 = CompletableFuture.supplyAsync(() -> Cli.run(cli2, "serve", "--port",
+        "0", "--work-dir", work.toString(), "--secret-file", secret.toString()));
+    assertThat(serve2.started.await(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(serve2.server).as("restarted: %s", running2.isDone() ? running2.get() : "").isNotNull();
+    Cli.Result again = Cli.run("status", "--coordinator", "127.0.0.1:" + serve2.server.port());
+    assertThat(again.out()).containsPattern("jobs/\\S+\\s+SUCCEEDED");
+    serve2.server.stop();
+    assertThat(running2.get(60, TimeUnit.SECONDS).exitCode()).isZero();
   }
 
   @Test
