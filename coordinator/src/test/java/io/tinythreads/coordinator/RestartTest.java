@@ -22,6 +22,7 @@ import io.tinythreads.proto.JobSpec;
 import io.tinythreads.proto.JobsGrpc;
 import io.tinythreads.proto.LauncherKind;
 import io.tinythreads.proto.ListJobsRequest;
+import io.tinythreads.proto.Pipeline;
 import io.tinythreads.proto.SubmitJobRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,6 +35,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Jobs survive a restart of a journaling coordinator (coordinator serve): a new server on the same
@@ -97,7 +100,11 @@ class RestartTest {
   }
 
   static JobSpec spec(String input, Path out) {
-    return EndToEndTest.independent(input, out, 10).setWorkers(1).build();
+    return spec(input, out, Pipeline.PIPELINE_INDEPENDENT);
+  }
+
+  static JobSpec spec(String input, Path out, Pipeline pipeline) {
+    return Harness.demo(input, out, 10).setPipeline(pipeline).setWorkers(1).build();
   }
 
   @Test
@@ -140,16 +147,17 @@ class RestartTest {
 
   /**
    * The coordinator stops while chunk 2 of 4 encodes (one worker at a time, so chunks 0 and 1
-   * are done and their outputs stored). The next coordinator resumes the job under its id; the
-   * chunks whose outputs are stored are not encoded again, and the output has the bytes of an
-   * undisturbed run.
+   * are done and their outputs stored; in xc chunk 1 has rebased onto chunk 0's final state). The
+   * next coordinator resumes the job under its id; the chunks whose outputs are stored are not
+   * encoded again, and the output has the bytes of an undisturbed run.
    */
-  @Test
-  void interruptedJobResumesAfterARestartWithTheSameBytesAndFewerEncodes() throws Exception {
+  @ParameterizedTest
+  @EnumSource(value = Pipeline.class, names = {"PIPELINE_INDEPENDENT", "PIPELINE_XC"})
+  void interruptedJobResumesAfterARestartWithTheSameBytesAndFewerEncodes(Pipeline pipeline) throws Exception {
     Path reference = tmp.resolve("reference.ivf");
     AtomicInteger referenceEncodes = new AtomicInteger();
     try (Node n = new Node(tmp.resolve("ref"), encodes(referenceEncodes))) {
-      Job j = n.awaitEnd(Harness.jobName(n.submit("", spec(INPUT, reference))), Duration.ofSeconds(60));
+      Job j = n.awaitEnd(Harness.jobName(n.submit("", spec(INPUT, reference, pipeline))), Duration.ofSeconds(60));
       assertThat(j.getState()).as("%s", j.getError()).isEqualTo(Job.State.SUCCEEDED);
     }
     assertThat(referenceEncodes.get()).isEqualTo(4);
@@ -179,7 +187,7 @@ class RestartTest {
     Job before;
     holder[0] = new Node(tmp.resolve("d"), stopAtChunk2);
     try {
-      Operation op = holder[0].submit("resume-me", spec(INPUT, out));
+      Operation op = holder[0].submit("resume-me", spec(INPUT, out, pipeline));
       name = Harness.jobName(op);
       assertThat(stopped.await(60, TimeUnit.SECONDS)).as("coordinator stopped at chunk 2").isTrue();
     } finally {
@@ -202,7 +210,7 @@ class RestartTest {
       Job j = n.awaitEnd(name, Duration.ofSeconds(60));
       assertThat(j.getState()).as("%s", j.getError()).isEqualTo(Job.State.SUCCEEDED);
       assertThat(j.getName()).isEqualTo(name);
-      assertThat(n.submit("resume-me", spec(INPUT, out)).getName()).isEqualTo("operations/" + id);
+      assertThat(n.submit("resume-me", spec(INPUT, out, pipeline)).getName()).isEqualTo("operations/" + id);
       assertThat(n.list()).hasSize(1);
     }
     // Only the chunks without a stored output are encoded again (at most chunks 2 and 3).
