@@ -78,6 +78,18 @@ final class Outcomes {
         return "";
       }
     }
+    // The same drop seen a moment later: the client's next read or write fails on the dead
+    // connection ("io exception" caused by an IOException such as "Connection reset by peer" or
+    // "Broken pipe"). Nothing was refused (that is a ConnectException, above): the server
+    // accepted the connection and then hung up.
+    if (desc.equals("io exception")) {
+      for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
+        if (t instanceof java.io.IOException) {
+          return ": the connection was reset without a gRPC answer; if the coordinator serves TLS, pass --tls-ca PEM"
+              + " (or --tls)";
+        }
+      }
+    }
     // What grpc-netty says when a TLS server drops a plaintext client's HTTP/2 preface.
     if (desc.startsWith("Network closed for unknown reason")) {
       return ": the connection was closed without a gRPC answer; if the coordinator serves TLS, pass --tls-ca PEM"

@@ -47,6 +47,16 @@ class OutcomesTest {
         .isEqualTo("/x/in.txt: not a video");
     assertThat(Outcomes.describe(Status.UNAVAILABLE.withDescription("io exception"), "h:1"))
         .isEqualTo("cannot reach the coordinator at h:1 (io exception)");
+    // A TLS server hanging up on a plaintext client: closed at once, or reset under the next read.
+    assertThat(Outcomes.describe(Status.UNAVAILABLE.withDescription("Network closed for unknown reason"), "h:1"))
+        .contains("if the coordinator serves TLS, pass --tls-ca");
+    assertThat(Outcomes.describe(Status.UNAVAILABLE.withDescription("io exception")
+        .withCause(new java.io.IOException("recvAddress(..) failed: Connection reset by peer")), "h:1"))
+        .contains("if the coordinator serves TLS, pass --tls-ca");
+    // Nothing listening is not a TLS problem.
+    assertThat(Outcomes.describe(Status.UNAVAILABLE.withDescription("io exception")
+        .withCause(new java.net.ConnectException("Connection refused")), "h:1"))
+        .isEqualTo("cannot reach the coordinator at h:1 (io exception)");
     assertThat(Outcomes.describe(Status.UNIMPLEMENTED.withDescription("Method not found: tinythreads.v1.Jobs/SubmitJob"),
         "h:1")).isEqualTo("the server at h:1 does not implement the tinythreads Jobs API");
     assertThat(Outcomes.describe(Status.UNIMPLEMENTED.withDescription("launcher LAUNCHER_LAMBDA is not available"), "h:1"))
