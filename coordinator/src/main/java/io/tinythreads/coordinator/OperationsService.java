@@ -39,7 +39,7 @@ import java.util.function.Supplier;
  *       mechanism) and answers from the job's actor thread when the job ends, or from the
  *       {@code waits} scheduler when the wait runs out. The wait is the request's timeout, or
  *       {@link #MAX_WAIT_MILLIS} if unset, capped at that, and ends {@link #DEADLINE_MARGIN_MILLIS}
- *       before the call's deadline so the client gets the latest Operation rather than
+ *       or a tenth of the time left, whichever is more, before the call's deadline so the client gets the latest Operation rather than
  *       DEADLINE_EXCEEDED (the behaviour operations.proto asks for).
  * </ul>
  */
@@ -133,7 +133,9 @@ final class OperationsService extends OperationsGrpc.OperationsImplBase {
       wait = Math.min(wait, seconds * 1000 + t.getNanos() / 1_000_000L);
     }
     if (deadline != null) {
-      wait = Math.min(wait, deadline.timeRemaining(TimeUnit.MILLISECONDS) - DEADLINE_MARGIN_MILLIS);
+      // A tenth of the time left, at least 200 ms: a busy machine still answers in time.
+      long left = deadline.timeRemaining(TimeUnit.MILLISECONDS);
+      wait = Math.min(wait, left - Math.max(DEADLINE_MARGIN_MILLIS, left / 10));
     }
     return Math.max(0, wait);
   }

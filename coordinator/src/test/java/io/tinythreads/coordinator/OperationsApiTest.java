@@ -48,8 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
 class OperationsApiTest {
   /** Small and quick: 4 independent chunks of 6 frames. */
   static final String SMALL = "demo:testsrc2,size=96x64,frames=24";
-  /** Cannot finish before the test acts on it: 300 frames at 320x240 on one worker. */
-  static final String LONG = "demo:testsrc2,size=320x240,frames=300";
+  /** Cannot finish before the test acts on it (5 s waits included): 600 frames at 320x240 on one worker. */
+  static final String LONG = "demo:testsrc2,size=320x240,frames=600";
 
   @TempDir
   static Path tmp;
@@ -163,13 +163,14 @@ class OperationsApiTest {
       assertThat(w.getMetadata().is(JobProgress.class)).isTrue();
       assertThat(ms).as("a 300 ms wait").isBetween(250L, 5_000L);
 
-      // No timeout: the call's 2 s deadline bounds the wait, and the answer arrives before it.
+      // No timeout: the call's 5 s deadline bounds the wait (the server answers half a second
+      // before it), and the answer arrives before it.
       t0 = System.nanoTime();
-      Operation d = ops.withDeadlineAfter(2, TimeUnit.SECONDS)
+      Operation d = ops.withDeadlineAfter(5, TimeUnit.SECONDS)
           .waitOperation(WaitOperationRequest.newBuilder().setName(op.getName()).build());
       ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       assertThat(d.getDone()).isFalse();
-      assertThat(ms).isBetween(1_000L, 2_000L);
+      assertThat(ms).isBetween(3_000L, 5_000L);
 
       assertCode(() -> unary().waitOperation(WaitOperationRequest.newBuilder().setName(op.getName())
           .setTimeout(Duration.newBuilder().setSeconds(-1)).build()), Status.Code.INVALID_ARGUMENT, "timeout");
