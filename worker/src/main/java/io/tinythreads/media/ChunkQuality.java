@@ -160,9 +160,6 @@ public record ChunkQuality(int chunk, long firstFrame, int width, int height, in
     byte[] frame = new byte[h.frameBytes()];
     // The same plane layout as the report's source frames (packed I420).
     Metrics.I420 src = Metrics.I420.packed(frame, w, ht);
-    Metrics.Plane sy = src.y();
-    Metrics.Plane su = src.u();
-    Metrics.Plane sv = src.v();
     List<Frame> out = new ArrayList<>(packets.size());
     int hidden = 0;
     int pending = 0;
@@ -189,11 +186,9 @@ public record ChunkQuality(int chunk, long firstFrame, int width, int height, in
         throw new MediaException(name + ": shows more frames than its raw chunk has (" + (index - h.firstFrame())
             + ")");
       }
-      Metrics.Plane dy = view(r.yPlane());
-      Metrics.Plane du = view(r.uPlane());
-      Metrics.Plane dv = view(r.vPlane());
-      Metrics.Psnr p = Metrics.psnr(sy, su, sv, dy, du, dv);
-      Metrics.Ssim s = Metrics.ssim(sy, su, sv, dy, du, dv);
+      FrameQuality q = FrameQuality.of(src, r);
+      Metrics.Psnr p = q.psnr();
+      Metrics.Ssim s = q.ssim();
       out.add(new Frame(index, d.header().tag().keyFrame(), pending, p.sseY(), p.sseU(), p.sseV(), p.y(), p.all(),
           s.y(), s.all()));
       pending = 0;
@@ -203,10 +198,6 @@ public record ChunkQuality(int chunk, long firstFrame, int width, int height, in
       throw new MediaException(name + ": shows " + out.size() + " frames but its raw chunk has more");
     }
     return new ChunkQuality(chunk, h.firstFrame(), w, ht, packets.size(), hidden, pending, payloadCrc(packets), out);
-  }
-
-  private static Metrics.Plane view(Raster.Plane p) {
-    return new Metrics.Plane(p.data(), p.origin(), p.stride(), p.width(), p.height());
   }
 
   /** The sidecar bytes (format in the class comment). */

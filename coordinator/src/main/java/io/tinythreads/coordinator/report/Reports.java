@@ -6,6 +6,7 @@ import io.tinythreads.coordinator.report.JobReport.FrameReport;
 import io.tinythreads.coordinator.report.JobReport.Setup;
 import io.tinythreads.coordinator.report.JobReport.Summary;
 import io.tinythreads.coordinator.report.JobReport.Video;
+import io.tinythreads.media.FrameQuality;
 import io.tinythreads.media.LibvpxSettings;
 import io.tinythreads.media.OutputFiles;
 import io.tinythreads.media.VideoSource;
@@ -223,9 +224,6 @@ public final class Reports {
       int h = si.getHeight();
       byte[] frame = new byte[src.frameBytes()];
       Metrics.I420 planes = Metrics.I420.packed(frame, w, h);
-      Metrics.Plane sy = planes.y();
-      Metrics.Plane su = planes.u();
-      Metrics.Plane sv = planes.v();
       Decoder decoder = new Decoder();
       ChunkMap chunkOf = ChunkMap.of(in);
       long packet = 0;
@@ -252,15 +250,13 @@ public final class Reports {
           throw new ReportException(out + ": shows more frames than the source " + sourceInput + " has ("
               + shown + ")");
         }
-        Metrics.Plane dy = view(r.yPlane());
-        Metrics.Plane du = view(r.uPlane());
-        Metrics.Plane dv = view(r.vPlane());
-        Metrics.Psnr p = Metrics.psnr(sy, su, sv, dy, du, dv);
-        Metrics.Ssim s = Metrics.ssim(sy, su, sv, dy, du, dv);
+        FrameQuality q = FrameQuality.of(planes, r);
+        Metrics.Psnr p = q.psnr();
+        Metrics.Ssim s = q.ssim();
         m.sseY += p.sseY();
         m.sseAll += p.sseY() + p.sseU() + p.sseV();
         m.samplesY += (double) w * h;
-        m.samplesAll += (double) w * h + 2.0 * su.width() * su.height();
+        m.samplesAll += (double) w * h + 2.0 * planes.u().width() * planes.u().height();
         m.frames.add(new FrameReport(shown, chunkOf.chunk(shown), d.header().tag().keyFrame(), pendingBytes, p.y(),
             p.all(), s.y(), s.all()));
         pendingBytes = 0;
@@ -280,10 +276,6 @@ public final class Reports {
       }
     }
     return m;
-  }
-
-  private static Metrics.Plane view(Raster.Plane p) {
-    return new Metrics.Plane(p.data(), p.origin(), p.stride(), p.width(), p.height());
   }
 
   /** Which chunk a display index belongs to: from the job's chunks, else from N, else none. */
