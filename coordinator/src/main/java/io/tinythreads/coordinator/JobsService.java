@@ -14,7 +14,6 @@ import io.tinythreads.proto.ListJobsRequest;
 import io.tinythreads.proto.ListJobsResponse;
 import io.tinythreads.proto.SubmitJobRequest;
 import io.tinythreads.proto.WatchJobRequest;
-import java.util.function.Supplier;
 
 /** jobs.proto over the {@link JobManager} core: proto in, core call, proto out. No job logic here. */
 final class JobsService extends JobsGrpc.JobsImplBase {
@@ -26,17 +25,17 @@ final class JobsService extends JobsGrpc.JobsImplBase {
 
   @Override
   public void submitJob(SubmitJobRequest req, StreamObserver<Operation> out) {
-    unary(out, () -> operation(jobs.submit(req.getRequestId(), req.getSpec())));
+    Statuses.answer(out, () -> operation(jobs.submit(req.getRequestId(), req.getSpec())));
   }
 
   @Override
   public void getJob(GetJobRequest req, StreamObserver<Job> out) {
-    unary(out, () -> jobs.get(req.getName()));
+    Statuses.answer(out, () -> jobs.get(req.getName()));
   }
 
   @Override
   public void listJobs(ListJobsRequest req, StreamObserver<ListJobsResponse> out) {
-    unary(out, () -> {
+    Statuses.answer(out, () -> {
       JobManager.Page page = jobs.list(req.getPageSize(), req.getPageToken());
       return ListJobsResponse.newBuilder().addAllJobs(page.jobs()).setNextPageToken(page.nextPageToken()).build();
     });
@@ -44,7 +43,7 @@ final class JobsService extends JobsGrpc.JobsImplBase {
 
   @Override
   public void cancelJob(CancelJobRequest req, StreamObserver<Job> out) {
-    unary(out, () -> jobs.cancel(req.getName()));
+    Statuses.answer(out, () -> jobs.cancel(req.getName()));
   }
 
   @Override
@@ -74,17 +73,5 @@ final class JobsService extends JobsGrpc.JobsImplBase {
       case STATE_UNSPECIFIED, QUEUED, RUNNING, UNRECOGNIZED -> b.setDone(false);
     }
     return b.build();
-  }
-
-  private static <T> void unary(StreamObserver<T> out, Supplier<T> call) {
-    T value;
-    try {
-      value = call.get();
-    } catch (RuntimeException e) {
-      out.onError(Statuses.toStatus(e));
-      return;
-    }
-    out.onNext(value);
-    out.onCompleted();
   }
 }

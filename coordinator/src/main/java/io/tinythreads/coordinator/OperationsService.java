@@ -21,7 +21,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 
 /**
  * The standard {@code google.longrunning.Operations} service over the job table, which AIP-151
@@ -60,12 +59,12 @@ final class OperationsService extends OperationsGrpc.OperationsImplBase {
 
   @Override
   public void getOperation(GetOperationRequest req, StreamObserver<Operation> out) {
-    unary(out, () -> JobsService.operation(jobs.get(operationName(req.getName()))));
+    Statuses.answer(out, () -> JobsService.operation(jobs.get(operationName(req.getName()))));
   }
 
   @Override
   public void listOperations(ListOperationsRequest req, StreamObserver<ListOperationsResponse> out) {
-    unary(out, () -> {
+    Statuses.answer(out, () -> {
       if (!req.getName().isEmpty() && !req.getName().equals(COLLECTION)) {
         throw new InvalidSpecException("name must be empty or '" + COLLECTION + "', got '" + req.getName() + "'");
       }
@@ -84,7 +83,7 @@ final class OperationsService extends OperationsGrpc.OperationsImplBase {
 
   @Override
   public void cancelOperation(CancelOperationRequest req, StreamObserver<Empty> out) {
-    unary(out, () -> {
+    Statuses.answer(out, () -> {
       jobs.cancel(operationName(req.getName()));
       return Empty.getDefaultInstance();
     });
@@ -92,7 +91,7 @@ final class OperationsService extends OperationsGrpc.OperationsImplBase {
 
   @Override
   public void deleteOperation(DeleteOperationRequest req, StreamObserver<Empty> out) {
-    unary(out, () -> {
+    Statuses.answer(out, () -> {
       jobs.delete(operationName(req.getName()));
       return Empty.getDefaultInstance();
     });
@@ -242,17 +241,5 @@ final class OperationsService extends OperationsGrpc.OperationsImplBase {
         u.run();
       }
     }
-  }
-
-  private static <T> void unary(StreamObserver<T> out, Supplier<T> call) {
-    T value;
-    try {
-      value = call.get();
-    } catch (RuntimeException e) {
-      out.onError(Statuses.toStatus(e));
-      return;
-    }
-    out.onNext(value);
-    out.onCompleted();
   }
 }

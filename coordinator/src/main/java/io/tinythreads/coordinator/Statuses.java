@@ -2,9 +2,11 @@ package io.tinythreads.coordinator;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import io.tinythreads.coordinator.job.InvalidSpecException;
 import io.tinythreads.coordinator.job.JobNotDoneException;
 import io.tinythreads.coordinator.job.JobNotFoundException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,5 +29,18 @@ final class Statuses {
         yield Status.INTERNAL.withDescription(e.toString()).withCause(e).asRuntimeException();
       }
     };
+  }
+
+  /** Answers a unary call with {@code call}'s value, or with the status its exception maps to. */
+  static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
+    T value;
+    try {
+      value = call.get();
+    } catch (RuntimeException e) {
+      out.onError(toStatus(e));
+      return;
+    }
+    out.onNext(value);
+    out.onCompleted();
   }
 }
