@@ -238,22 +238,14 @@ final class CommandRunner implements AutoCloseable {
           + " holds no frames", false);
     }
     Decoder decoder = new Decoder();
-    List<byte[]> frames = chunk.data();
-    for (int i = 0; i < frames.size(); i++) {
-      try {
-        decoder.decode(frames.get(i));
-      } catch (InvalidBitstreamException e) {
-        throw new InvalidBitstreamException(enc.getFileName() + " frame " + i + ": " + e.getMessage(), e);
-      }
-      progress.accept((i + 1.0) / frames.size());
-    }
+    decodeAll(decoder, chunk.data(), enc, progress);
     DecoderSnapshot end = decoder.snapshot();
     byte[] bytes = StateCodec.toBytes(end);
     Path out = pathFor(Artifact.ARTIFACT_END_STATE, "DumpState");
     writeFile(out, bytes);
     local.put(Artifact.ARTIFACT_END_STATE, out);
     return CommandOk.newBuilder().setBytes(bytes.length).setFrames(chunk.shownFrames()).setStateHash(end.hash64())
-        .setDetail("end state after " + frames.size() + " frames: " + bytes.length + " bytes, hash "
+        .setDetail("end state after " + chunk.frames().size() + " frames: " + bytes.length + " bytes, hash "
             + ChunkIvf.hex(end.hash64()))
         .build();
   }
@@ -334,14 +326,7 @@ final class CommandRunner implements AutoCloseable {
       if (entry.hash64() == expectedEntry) {
         // The re-encoded chunk was made against exactly this state: it is already valid.
         Decoder d = entry.newDecoder();
-        List<byte[]> frames = chunk.data();
-        for (int i = 0; i < frames.size(); i++) {
-          try {
-            d.decode(frames.get(i));
-          } catch (InvalidBitstreamException e) {
-            throw new InvalidBitstreamException(reenc.getFileName() + " frame " + i + ": " + e.getMessage(), e);
-          }
-        }
+        decodeAll(d, chunk.data(), reenc, f -> { });
         finalState = d.snapshot();
         output = new ChunkIvf(chunk.header(), chunk.frames(), OptionalLong.empty());
         how = "re-encoded chunk already continues the predecessor's final state " + ChunkIvf.hex(entry.hash64())
@@ -380,6 +365,18 @@ final class CommandRunner implements AutoCloseable {
         .setDetail(how + "; final state " + ChunkIvf.hex(finalState.hash64()) + " (" + finalBytes.length
             + " bytes) -> " + finalKey + sent)
         .build();
+  }
+
+  /** Decodes {@code frames} of {@code file} in order; a bad frame's error names the file and the frame. */
+  private static void decodeAll(Decoder d, List<byte[]> frames, Path file, DoubleConsumer progress) {
+    for (int i = 0; i < frames.size(); i++) {
+      try {
+        d.decode(frames.get(i));
+      } catch (InvalidBitstreamException e) {
+        throw new InvalidBitstreamException(file.getFileName() + " frame " + i + ": " + e.getMessage(), e);
+      }
+      progress.accept((i + 1.0) / frames.size());
+    }
   }
 
   /** Sends the final state on; the rendezvous is the fast path only, so a failure is not fatal. */
