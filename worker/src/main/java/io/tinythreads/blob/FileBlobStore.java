@@ -14,7 +14,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A blob store in a local directory: key {@code a/b/c} is the file {@code root/a/b/c}.
@@ -217,10 +216,8 @@ public final class FileBlobStore implements BlobStore {
       return;
     }
     List<Path> files = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(base)) {
-      s.filter(Files::isRegularFile).forEach(files::add);
-    } catch (NoSuchFileException e) {
-      return;
+    try {
+      walk(base, files, null);
     } catch (IOException e) {
       throw failure("cannot list", prefix, e);
     }
@@ -239,8 +236,8 @@ public final class FileBlobStore implements BlobStore {
   /** Removes now-empty directories below (and including) {@code base}, never the root. */
   private void pruneEmptyDirs(Path base) {
     List<Path> dirs = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(base)) {
-      s.filter(Files::isDirectory).forEach(dirs::add);
+    try {
+      walk(base, null, dirs);
     } catch (IOException e) {
       return; // cosmetic only
     }
@@ -258,6 +255,48 @@ public final class FileBlobStore implements BlobStore {
         cur = cur.getParent();
       }
     }
+  }
+
+  /**
+   * Collects the regular files and the directories below {@code base} (either list may be null).
+   * Two clean-ups of one prefix may run at once (a job's end and its ingest thread): an entry the
+   * other removed while this walk ran is simply gone, not an error, where {@link Files#walk}
+   * would abort the whole listing.
+   */
+  private static void walk(Path base, List<Path> files, List<Path> dirs) throws IOException {
+    Files.walkFileTree(base, new java.nio.file.SimpleFileVisitor<>() {
+      @Override
+      public java.nio.file.FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
+        if (dirs != null) {
+          dirs.add(d);
+        }
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public java.nio.file.FileVisitResult visitFile(Path f, BasicFileAttributes a) {
+        if (files != null && a.isRegularFile()) {
+          files.add(f);
+        }
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+        if (e instanceof NoSuchFileException) {
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+        throw e;
+      }
+
+      @Override
+      public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+        if (e != null && !(e instanceof NoSuchFileException)) {
+          throw e;
+        }
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+    });
   }
 
   private String keyOf(Path file) {

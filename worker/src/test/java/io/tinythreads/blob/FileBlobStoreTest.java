@@ -130,6 +130,42 @@ class FileBlobStoreTest {
     s.deletePrefix("nothing/here");
   }
 
+  /**
+   * A job's end and its ingest thread may clean one prefix at the same time: neither may fail on
+   * what the other removed, and together they leave nothing (CI once kept a job's folder).
+   */
+  @Test
+  void concurrentDeletesOfOnePrefixBothSucceed() throws Exception {
+    BlobStore s = FileBlobStore.at(tmp.resolve("s"));
+    for (int round = 0; round < 20; round++) {
+      for (int c = 0; c < 30; c++) {
+        for (String f : List.of("raw.y4m", "encoded.ivf", "end.state")) {
+          s.put(String.format("jobs/j1/chunks/%06d/%s", c, f), new byte[] {1});
+        }
+      }
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+      AtomicReference<Throwable> failed = new AtomicReference<>();
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        Thread th = new Thread(() -> {
+          try {
+            start.await();
+            s.deletePrefix("jobs/j1/");
+          } catch (Throwable e) {
+            failed.compareAndSet(null, e);
+          }
+        });
+        th.start();
+        threads.add(th);
+      }
+      for (Thread th : threads) {
+        th.join();
+      }
+      assertThat(failed.get()).as("round %d", round).isNull();
+      assertThat(tmp.resolve("s/jobs/j1")).as("round %d", round).doesNotExist();
+    }
+  }
+
   @Test
   void readersNeverSeeAPartialObject() throws Exception {
     BlobStore s = FileBlobStore.at(tmp.resolve("s"));
